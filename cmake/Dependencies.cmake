@@ -1,0 +1,24 @@
+# Every dependency comes from Debian packages, except the tree-sitter-python grammar, which
+# scripts/bootstrap unpacks from the npm registry (pinned) into build/_deps.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(TREE_SITTER REQUIRED IMPORTED_TARGET tree-sitter)
+pkg_check_modules(YARA REQUIRED IMPORTED_TARGET yara)
+pkg_check_modules(LIBARCHIVE REQUIRED IMPORTED_TARGET libarchive)
+find_package(nlohmann_json 3.11 REQUIRED)
+find_package(fmt REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(OpenSSL 3 REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(Threads REQUIRED)
+
+set(MODELGATE_DEPS_DIR ${CMAKE_SOURCE_DIR}/build/_deps CACHE PATH "Where bootstrap unpacks npm packages")
+set(TS_PYTHON_DIR ${MODELGATE_DEPS_DIR}/tree-sitter-python-0.23.6)
+if(NOT EXISTS ${TS_PYTHON_DIR}/libtree-sitter-python.a)
+  message(FATAL_ERROR "tree-sitter-python grammar not built in ${TS_PYTHON_DIR}: run scripts/bootstrap")
+endif()
+# scripts/bootstrap compiles the generated grammar once; every build tree links that archive.
+add_library(tree_sitter_python STATIC IMPORTED GLOBAL)
+set_target_properties(tree_sitter_python PROPERTIES IMPORTED_LOCATION ${TS_PYTHON_DIR}/libtree-sitter-python.a)
+target_link_libraries(tree_sitter_python INTERFACE PkgConfig::TREE_SITTER)
+
+set(SARIF_SCHEMA ${MODELGATE_DEPS_DIR}/_microsoft_jest-sarif-1.0.0-beta.0/lib/schemas/sarif-2.1.0-rtm.5.json)

@@ -1,0 +1,44 @@
+// A Finding, as the JSON contract defines it.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/rule.hpp"
+#include "core/severity.hpp"
+
+namespace mg {
+
+enum class Reach : unsigned char { unknown, yes, no };
+
+struct Finding {
+  std::string rule_id;
+  std::string engine;
+  std::string title;
+  std::string message;
+  Severity severity = Severity::medium;
+  Confidence confidence = Confidence::medium;
+  std::vector<int> cwe;
+  std::string file;
+  std::uint32_t line = 0;    // 1-based; 0 = whole file
+  std::uint32_t column = 0;  // 1-based; 0 = unknown
+  std::string snippet;
+  Reach load_reachable = Reach::unknown;
+  std::vector<std::string> reach_path;
+  Equivalents equivalents;
+  std::string fingerprint;  // filled by finalize_fingerprints()
+};
+
+// A finding pre-filled from the rule's metadata (title, severity, confidence, CWE, equivalents).
+Finding make_finding(const RuleInfo& rule, std::string file, std::string message);
+Finding make_finding(std::string_view rule_id, std::string file, std::string message);
+
+// Stable fingerprints: rule, file and snippet (not the line, which moves with edits), with an
+// occurrence counter so identical lines in one file stay distinct.
+void finalize_fingerprints(std::vector<Finding>& findings);
+
+// Orders findings for display: reachable first, then severity (high first), file, line, rule.
+void sort_findings(std::vector<Finding>& findings);
+
+}  // namespace mg

@@ -1,0 +1,20 @@
+// Bounds applied to hostile input. Every parser and source takes its caps from here.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace mg {
+
+struct Limits {
+  std::size_t max_files = 200'000;               // files in one snapshot
+  std::size_t max_dir_depth = 64;                // directory nesting
+  std::uint64_t max_config_bytes = 16ull << 20;  // JSON/YAML/.py config read whole
+  std::size_t max_json_depth = 256;              // nesting accepted in config JSON
+  std::uint64_t max_archive_member_bytes = 512ull << 20;  // one decompressed member kept in memory
+  std::uint64_t max_archive_total_bytes = 2ull << 30;     // all members of one archive
+  std::size_t max_archive_members = 100'000;
+  std::uint64_t max_compression_ratio = 1000;  // decompressed/compressed beyond this is a bomb
+  std::size_t max_relative_import_files = 10'000;
+};
+
+}  // namespace mg

@@ -1,0 +1,42 @@
+// The engine interface: each engine reads a Snapshot and its LoadPlan and emits Findings.
+// Engines are stateless after construction and run concurrently on different targets.
+#pragma once
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/finding.hpp"
+#include "core/limits.hpp"
+#include "platform/load_plan.hpp"
+#include "source/snapshot.hpp"
+
+namespace mg {
+
+struct EngineContext {
+  const Snapshot& snapshot;
+  const LoadPlan& plan;
+  const Limits& limits;
+};
+
+struct EngineOutput {
+  std::vector<Finding> findings;
+  std::vector<Incomplete> incomplete;
+  // Deserialization points (by file) this engine analysed completely.
+  std::vector<std::string> analysed_files;
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  virtual std::string_view name() const = 0;
+  // True if this engine analyses content of the given deserialization format; points whose format
+  // no engine handles are reported as incomplete (fail closed).
+  virtual bool handles_format(std::string_view /*format*/) const { return false; }
+  virtual void run(const EngineContext& ctx, EngineOutput& out) const = 0;
+};
+
+// The engines compiled into this binary, in run order.
+std::vector<std::unique_ptr<Engine>> make_builtin_engines();
+
+}  // namespace mg

@@ -1,0 +1,60 @@
+// LoadPlan: what loading a snapshot makes a loader execute or deserialize (DESIGN.md, "Platform
+// profiles"). Built by the platform profiles in this folder, read by every engine.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "core/finding.hpp"
+#include "source/snapshot.hpp"
+
+namespace mg {
+
+struct Trigger {
+  std::string file;         // the file whose content makes the loader run code
+  std::string key;          // e.g. "auto_map.AutoModel", "custom_pipelines.text.impl", "plugins[0]"
+  std::string loader;       // transformers | diffusers | sentence-transformers | modelscope | mmengine | torch.hub
+  std::string gate;         // what the user must pass for it to run ("none" when nothing)
+  std::string module;       // module file in the repo (e.g. modeling_x.py) or an importable name
+  std::string symbol;       // class or function the loader takes from it; "" when the module body is all
+  std::string remote_repo;  // repository the code comes from when it is not this one ("" = null)
+  std::string rule_id;      // the LD rule that reports it
+};
+
+struct DeserializationPoint {
+  std::string file;
+  std::string format;  // pickle | pytorch-zip | pytorch-legacy | torchscript | numpy | numpy-object | joblib |
+                       // keras | hdf5 | safetensors | gguf | onnx | tar | 7z | zip | tf-savedmodel
+  std::string loader;  // the loader that would read it
+};
+
+// The paper's RQ1 criteria (reported beside the precise answer, for comparison with the study).
+struct PaperCriteria {
+  bool custom_code_tag = false;             // config.json has auto_map (what the Hub tags custom_code)
+  std::vector<std::string> entry_files;     // tokenizer.py, __init__.py, hubconf.py
+  std::vector<std::string> prefixed_files;  // modeling_*, tokenization_*, configuration_* .py
+};
+
+// Where reachability starts: a module file the loader imports, and the symbol it then uses.
+struct EntryPoint {
+  std::string file;
+  std::string symbol;   // "" = module body only
+  std::string trigger;  // "config.json:auto_map.AutoModel"
+};
+
+struct LoadPlan {
+  std::string platform = "unknown";  // huggingface | modelscope | opencsg | openmmlab | torchhub | unknown
+  std::vector<Trigger> triggers;
+  std::vector<DeserializationPoint> deserialization;
+  std::vector<EntryPoint> entry_points;
+  std::vector<std::string> module_files;  // repo .py files loading executes (sorted, unique)
+  PaperCriteria paper;
+  std::vector<Finding> findings;          // the load engine's findings (one per trigger group)
+  std::vector<Incomplete> incomplete;     // configs that could not be read
+
+  bool custom_code_required() const { return !triggers.empty(); }
+};
+
+// Runs every platform profile over the snapshot.
+LoadPlan build_load_plan(const Snapshot& snapshot, const Limits& limits);
+
+}  // namespace mg

@@ -1,0 +1,125 @@
+#include "python/tree.hpp"
+
+namespace mg::py {
+
+std::string_view Tree::text(TSNode n) const {
+  const std::uint32_t b = ts_node_start_byte(n), e = ts_node_end_byte(n);
+  if (b > e || e > source_.size()) return {};
+  return source_.substr(b, e - b);
+}
+
+Parser::Parser() : parser_(ts_parser_new()) { ts_parser_set_language(parser_, tree_sitter_python()); }
+
+Parser::~Parser() {
+  if (parser_ != nullptr) ts_parser_delete(parser_);
+}
+
+Tree Parser::parse(std::string_view source, std::uint64_t timeout_micros) {
+  if (source.size() > UINT32_MAX) return {};
+  ts_parser_reset(parser_);
+  ts_parser_set_timeout_micros(parser_, timeout_micros);
+  TSTree* t = ts_parser_parse_string(parser_, nullptr, source.data(), static_cast<std::uint32_t>(source.size()));
+  return Tree(t, source);
+}
+
+std::vector<TSNode> named_children(TSNode n) {
+  std::vector<TSNode> out;
+  const std::uint32_t count = ts_node_named_child_count(n);
+  out.reserve(count);
+  for (std::uint32_t i = 0; i < count; ++i) out.push_back(ts_node_named_child(n, i));
+  return out;
+}
+
+namespace {
+
+// Decodes the body of one string literal piece given its prefix flags.
+std::optional<std::string> decode_piece(std::string_view lit) {
+  std::size_t i = 0;
+  bool raw = false;
+  while (i < lit.size() && lit[i] != '\'' && lit[i] != '"') {
+    const char c = static_cast<char>(lit[i] | 0x20);
+    if (c == 'r') raw = true;
+    else if (c != 'b' && c != 'u') return std::nullopt;  // f-strings and unknown prefixes are not literals
+    ++i;
+  }
+  lit.remove_prefix(i);
+  std::size_t q = 1;
+  if (lit.size() >= 6 && (lit.substr(0, 3) == "'''" || lit.substr(0, 3) == "\"\"\"")) q = 3;
+  if (lit.size() < 2 * q) return std::nullopt;
+  const std::string_view body = lit.substr(q, lit.size() - 2 * q);
+  if (raw) return std::string(body);
+  std::string out;
+  out.reserve(body.size());
+  for (std::size_t k = 0; k < body.size(); ++k) {
+    if (body[k] != '\\' || k + 1 == body.size()) {
+      out += body[k];
+      continue;
+    }
+    const char e = body[++k];
+    switch (e) {
+      case 'n': out += '\n'; break;
+      case 't': out += '\t'; break;
+      case 'r': out += '\r'; break;
+      case '0': out += '\0'; break;
+      case '\\': out += '\\'; break;
+      case '\'': out += '\''; break;
+      case '"': out += '"'; break;
+      case '\n': break;
+      case 'x': {
+        const auto hex = [](char h) -> int {
+          if (h >= '0' && h <= '9') return h - '0';
+          h = static_cast<char>(h | 0x20);
+          return (h >= 'a' && h <= 'f') ? h - 'a' + 10 : -1;
+        };
+        const int hi = k + 1 < body.size() ? hex(body[k + 1]) : -1;
+        const int lo = k + 2 < body.size() ? hex(body[k + 2]) : -1;
+        if (hi >= 0 && lo >= 0) {
+          out += static_cast<char>(hi * 16 + lo);
+          k += 2;
+        } else {
+          out += "\\x";
+        }
+        break;
+      }
+      default:
+        out += '\\';
+        out += e;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> string_value(const Tree& tree, TSNode n) {
+  if (is(n, "parenthesized_expression") && ts_node_named_child_count(n) == 1) return string_value(tree, ts_node_named_child(n, 0));
+  if (is(n, "concatenated_string")) {
+    std::string out;
+    for (TSNode c : named_children(n)) {
+      auto piece = string_value(tree, c);
+      if (!piece) return std::nullopt;
+      out += *piece;
+    }
+    return out;
+  }
+  if (!is(n, "string")) return std::nullopt;
+  for (TSNode c : named_children(n)) {
+    if (is(c, "interpolation")) return std::nullopt;
+  }
+  return decode_piece(tree.text(n));
+}
+
+std::optional<std::vector<std::string>> string_list(const Tree& tree, TSNode n) {
+  if (auto s = string_value(tree, n)) return std::vector<std::string>{*s};
+  if (!is(n, "list") && !is(n, "tuple")) return std::nullopt;
+  std::vector<std::string> out;
+  for (TSNode c : named_children(n)) {
+    if (is(c, "comment")) continue;
+    auto s = string_value(tree, c);
+    if (!s) return std::nullopt;
+    out.push_back(std::move(*s));
+  }
+  return out;
+}
+
+}  // namespace mg::py

@@ -1,0 +1,76 @@
+// RAII, move-only wrappers over the tree-sitter C API for Python sources, and small node helpers.
+// Parsing is bounded in time; a tree with error nodes is still returned (error recovery).
+#pragma once
+#include <tree_sitter/api.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+extern "C" const TSLanguage* tree_sitter_python(void);
+
+namespace mg::py {
+
+class Tree {
+ public:
+  Tree() = default;
+  Tree(TSTree* tree, std::string_view source) : tree_(tree), source_(source) {}
+  ~Tree() {
+    if (tree_ != nullptr) ts_tree_delete(tree_);
+  }
+  Tree(Tree&& other) noexcept : tree_(other.tree_), source_(other.source_) { other.tree_ = nullptr; }
+  Tree& operator=(Tree&& other) noexcept {
+    if (this != &other) {
+      if (tree_ != nullptr) ts_tree_delete(tree_);
+      tree_ = other.tree_;
+      source_ = other.source_;
+      other.tree_ = nullptr;
+    }
+    return *this;
+  }
+  Tree(const Tree&) = delete;
+  Tree& operator=(const Tree&) = delete;
+
+  explicit operator bool() const { return tree_ != nullptr; }
+  TSNode root() const { return ts_tree_root_node(tree_); }
+  std::string_view source() const { return source_; }  // the caller keeps the bytes alive
+  std::string_view text(TSNode n) const;
+  bool has_error() const { return ts_node_has_error(root()); }
+
+ private:
+  TSTree* tree_ = nullptr;
+  std::string_view source_;
+};
+
+class Parser {
+ public:
+  Parser();
+  ~Parser();
+  Parser(Parser&& other) noexcept : parser_(other.parser_) { other.parser_ = nullptr; }
+  Parser& operator=(Parser&&) = delete;
+  Parser(const Parser&) = delete;
+  Parser& operator=(const Parser&) = delete;
+
+  // Returns an empty Tree when the time limit is hit or the source is too large for tree-sitter.
+  Tree parse(std::string_view source, std::uint64_t timeout_micros = 5'000'000);
+
+ private:
+  TSParser* parser_;
+};
+
+// Node helpers.
+inline bool is(TSNode n, const char* type) { return !ts_node_is_null(n) && std::string_view(ts_node_type(n)) == type; }
+inline TSNode field(TSNode n, const char* name) { return ts_node_child_by_field_name(n, name, static_cast<uint32_t>(std::char_traits<char>::length(name))); }
+std::vector<TSNode> named_children(TSNode n);
+inline std::uint32_t line_of(TSNode n) { return ts_node_start_point(n).row + 1; }
+inline std::uint32_t column_of(TSNode n) { return ts_node_start_point(n).column + 1; }
+
+// The value of a plain string literal (no f-string interpolation, implicit concatenation allowed),
+// with simple escapes decoded; nullopt for anything else.
+std::optional<std::string> string_value(const Tree& tree, TSNode n);
+// 'a', ['a', 'b'], ('a', 'b'): the strings; nullopt if any element is not a plain string.
+std::optional<std::vector<std::string>> string_list(const Tree& tree, TSNode n);
+
+}  // namespace mg::py

@@ -1,0 +1,51 @@
+// Snapshot: the read-only set of files a target resolves to (DESIGN.md, "Source").
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/blob.hpp"
+#include "core/finding.hpp"
+#include "core/limits.hpp"
+#include "core/result.hpp"
+
+namespace mg {
+
+// Part of a target that could not be analysed; any entry makes the target's status "partial".
+struct Incomplete {
+  std::string file;
+  std::string reason;
+};
+
+struct FileEntry {
+  std::string path;      // relative to the snapshot root, '/'-separated, raw bytes of the name
+  std::uint64_t size = 0;
+  std::string abs_path;  // on-disk file (directories, caches, single files)
+  int member = -1;       // index into Snapshot::members for archive members
+};
+
+class Snapshot {
+ public:
+  std::string target;         // as the user gave it
+  std::string kind;           // directory | file | archive | hf-cache | torchhub-cache | modelscope-cache
+  std::string root;           // absolute root directory, when there is one
+  std::string repo_id;        // "org/name" when the layout tells it
+  std::string revision;       // commit of a Hugging Face cache snapshot
+  std::string platform_hint;  // huggingface | modelscope | torchhub | "" (from the cache layout)
+  std::vector<FileEntry> files;         // sorted by path
+  std::vector<BlobPtr> members;         // archive member contents
+  std::vector<Incomplete> incomplete;   // what could not be read
+  std::vector<Finding> findings;        // source-level findings (traversal, escaping symlinks)
+
+  const FileEntry* find(std::string_view path) const;
+  bool contains(std::string_view path) const { return find(path) != nullptr; }
+  Result<BlobPtr> read(const FileEntry& f) const;
+  void sort_files();
+};
+
+// Resolves one command-line target into one or more snapshots (a cache root expands to every
+// repository it holds). An error means the target itself is unusable (missing, unreadable).
+Result<std::vector<Snapshot>> open_target(const std::string& target, const Limits& limits);
+
+}  // namespace mg
