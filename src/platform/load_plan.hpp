@@ -18,6 +18,7 @@ struct Trigger {
   std::string symbol;       // class or function the loader takes from it; "" when the module body is all
   std::string remote_repo;  // repository the code comes from when it is not this one ("" = null)
   std::string rule_id;      // the LD rule that reports it
+  std::string why;          // one sentence for the finding: what runs, when (not in the JSON contract)
 };
 
 struct DeserializationPoint {

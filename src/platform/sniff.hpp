@@ -1,0 +1,21 @@
+// Format detection by content (magic bytes and container listings), never by extension alone.
+#pragma once
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mg {
+
+// The deserialization format of a file's bytes (names as in DeserializationPoint::format), or "" if
+// it is none of them. `name` only breaks ties the bytes cannot (a protobuf has no magic).
+std::string sniff_format(std::span<const std::uint8_t> bytes, std::string_view name);
+
+// Names in a zip's central directory (bounded; empty when it is not a readable zip).
+std::vector<std::string> zip_member_names(std::span<const std::uint8_t> bytes, std::size_t max_names = 100000);
+
+// The loader that reads a format, for the report.
+std::string_view loader_for_format(std::string_view format, std::string_view name);
+
+}  // namespace mg
