@@ -15,6 +15,7 @@ struct Limits {
   std::size_t max_archive_members = 100'000;
   std::uint64_t max_compression_ratio = 1000;  // decompressed/compressed beyond this is a bomb
   std::size_t max_relative_import_files = 10'000;
+  std::uint64_t max_python_bytes = 8ull << 20;  // one .py file the python engine parses
 };
 
 }  // namespace mg

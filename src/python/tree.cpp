@@ -96,6 +96,7 @@ std::optional<std::string> string_value(const Tree& tree, TSNode n) {
   if (is(n, "concatenated_string")) {
     std::string out;
     for (TSNode c : named_children(n)) {
+      if (is(c, "comment")) continue;  // a comment between the pieces of an implicit concatenation
       auto piece = string_value(tree, c);
       if (!piece) return std::nullopt;
       out += *piece;

@@ -1,0 +1,5 @@
+import base64
+
+exec("print(1)")  # expect: PY102
+run = exec
+run(base64.b64decode(b"cHJpbnQoMSk="))  # expect: PY102

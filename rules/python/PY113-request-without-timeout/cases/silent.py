@@ -1,0 +1,4 @@
+import requests
+requests.get("https://canary.invalid/", timeout=10)
+requests.post(url, **kwargs)
+session.get(url)

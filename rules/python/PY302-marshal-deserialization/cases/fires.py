@@ -1,0 +1,4 @@
+import marshal, zlib
+code = marshal.loads(zlib.decompress(blob))  # expect: PY302
+from marshal import load
+load(f)  # expect: PY302

@@ -1,0 +1,2 @@
+import marshal
+marshal.dumps(compile("1", "x", "eval"))

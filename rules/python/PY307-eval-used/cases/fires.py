@@ -1,0 +1,4 @@
+from builtins import eval as evaluate
+x = eval("1 + 1")  # expect: PY307
+y = eval(  # expect: PY307
+    config["scale"])

@@ -1,0 +1,3 @@
+import urllib.parse
+urllib.parse.urlparse("http://canary.invalid/")
+session.urlopen("x")

@@ -1,0 +1,262 @@
+#include "engines/python/analyzer.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "core/text.hpp"
+
+namespace mg::py {
+
+namespace {
+
+std::vector<std::string_view> words(const char* list) {
+  std::vector<std::string_view> out;
+  if (list == nullptr) return out;
+  for (auto w : split(list, ' ')) {
+    if (!w.empty()) out.push_back(w);
+  }
+  return out;
+}
+
+bool is_id_token(std::string_view t) {
+  // B602 or PY602 (letters then three digits).
+  std::size_t i = 0;
+  while (i < t.size() && ((t[i] >= 'A' && t[i] <= 'Z') || (t[i] >= 'a' && t[i] <= 'z'))) ++i;
+  if (i == 0 || i > 2 || t.size() - i != 3) return false;
+  for (std::size_t k = i; k < t.size(); ++k) {
+    if (t[k] < '0' || t[k] > '9') return false;
+  }
+  return true;
+}
+
+std::string upper(std::string_view s) {
+  std::string o(s);
+  for (auto& ch : o) {
+    if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+  }
+  return o;
+}
+
+// Ids in "B602, B607" / "[PY602,PY607]" up to the next '#' or ']'.
+void collect_ids(std::string_view rest, std::vector<std::string>& ids) {
+  std::string token;
+  for (std::size_t i = 0; i <= rest.size(); ++i) {
+    const char ch = i < rest.size() ? rest[i] : ' ';
+    if (ch == '#' || ch == ']') {
+      if (is_id_token(token)) ids.push_back(upper(token));
+      return;
+    }
+    if (ch == ',' || ch == ' ' || ch == '\t' || ch == '[' || ch == ':') {
+      if (is_id_token(token)) ids.push_back(upper(token));
+      token.clear();
+    } else {
+      token += ch;
+    }
+  }
+}
+
+// The source line `line` (1-based), trimmed and bounded.
+std::string snippet_at(std::string_view src, const std::vector<std::uint32_t>& starts, std::uint32_t line) {
+  if (line == 0 || line > starts.size()) return {};
+  const std::uint32_t b = starts[line - 1];
+  const std::uint32_t e = line < starts.size() ? starts[line] : static_cast<std::uint32_t>(src.size());
+  std::string_view l = trim(src.substr(b, e - b));
+  if (l.size() > 240) l = l.substr(0, 240);
+  return sanitize_utf8(l);
+}
+
+bool is_docstring_like(TSNode s) {
+  // A string that is a whole expression statement (docstrings and bare strings): Bandit skips it.
+  const TSNode p = ts_node_parent(s);
+  return is(p, "expression_statement") && ts_node_named_child_count(p) == 1;
+}
+
+bool is_bytes_literal(std::string_view text) {
+  for (char ch : text) {
+    if (ch == '\'' || ch == '"') return false;
+    if (ch == 'b' || ch == 'B') return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool parse_suppression(std::string_view comment, bool& all, std::vector<std::string>& ids) {
+  all = false;
+  ids.clear();
+  bool found = false;
+  // Bandit: "nosec" after the comment marker, optionally followed by test ids.
+  if (auto p = comment.find("nosec"); p != std::string_view::npos) {
+    const std::string_view before = trim(comment.substr(0, p));
+    if (!before.empty() && before.back() == '#') {
+      found = true;
+      std::vector<std::string> got;
+      collect_ids(comment.substr(p + 5), got);
+      if (got.empty()) all = true;
+      ids.insert(ids.end(), got.begin(), got.end());
+    }
+  }
+  if (auto p = comment.find("modelgate:"); p != std::string_view::npos) {
+    std::string_view rest = trim(comment.substr(p + 10));
+    if (starts_with(rest, "ignore")) {
+      found = true;
+      rest.remove_prefix(6);
+      rest = trim(rest);
+      if (starts_with(rest, "[")) {
+        std::vector<std::string> got;
+        collect_ids(rest.substr(1), got);
+        if (got.empty()) all = true;
+        ids.insert(ids.end(), got.begin(), got.end());
+      } else {
+        all = true;
+      }
+    }
+  }
+  return found;
+}
+
+Analyzer::Analyzer(std::span<const RuleSpec* const> rules) {
+  const TSLanguage* lang = tree_sitter_python();
+  const std::uint32_t nsym = ts_language_symbol_count(lang);
+  by_symbol_.resize(nsym);
+  std::unordered_map<std::string_view, std::vector<TSSymbol>> sym_by_name;
+  for (TSSymbol s = 0; s < nsym; ++s) {
+    if (ts_language_symbol_type(lang, s) != TSSymbolTypeRegular) continue;
+    sym_by_name[ts_language_symbol_name(lang, s)].push_back(s);
+  }
+  for (const RuleSpec* r : rules) {
+    if (r->on_call != nullptr) {
+      if (r->call_names == nullptr) calls_any_.push_back(r);
+      else {
+        for (auto w : words(r->call_names)) calls_by_name_[std::string(w)].push_back(r);
+      }
+    }
+    if (r->on_import != nullptr) imports_.push_back(r);
+    if (r->on_string != nullptr) strings_.push_back(r);
+    if (r->on_file != nullptr) files_.push_back(r);
+    if (r->on_node != nullptr) {
+      for (auto w : words(r->node_types)) {
+        auto it = sym_by_name.find(w);
+        if (it == sym_by_name.end()) continue;  // unknown node type: the rule-case test catches it
+        for (TSSymbol s : it->second) by_symbol_[s].push_back(r);
+      }
+    }
+  }
+}
+
+FileAnalysis Analyzer::analyse(std::string_view path, std::string_view source, Parser& parser,
+                               const AnalyzerOptions& options) const {
+  FileAnalysis out;
+  Tree tree = parser.parse(source, options.parse_timeout_micros);
+  if (!tree) {
+    out.incomplete = "python: parse did not finish within the time limit";
+    return out;
+  }
+  IndexBuilder builder(tree);
+  Checker checker(tree, builder.names(), path);
+  for (const RuleSpec* r : files_) r->on_file(checker, source);
+
+  struct Suppression {
+    bool all = false;
+    std::vector<std::string> ids;
+  };
+  std::unordered_map<std::uint32_t, Suppression> suppressions;
+  std::vector<std::string> ids_scratch;
+
+  const TSLanguage* lang = tree_sitter_python();
+  const TSSymbol sym_call = ts_language_symbol_for_name(lang, "call", 4, true);
+  const TSSymbol sym_comment = ts_language_symbol_for_name(lang, "comment", 7, true);
+
+  auto enter = [&](TSNode n) -> bool {
+    const std::size_t imports_before = builder.index().imports.size();
+    if (!builder.enter(n)) return false;  // ERROR subtree: not analysed
+    const TSSymbol sym = ts_node_symbol(n);
+    checker.set_in_function(builder.in_function());
+    if (builder.index().imports.size() != imports_before && !imports_.empty()) {
+      auto& recs = builder.index().imports;
+      for (std::size_t i = imports_before; i < recs.size(); ++i) {
+        const ImportEvent ev{n, &recs[i]};
+        for (const RuleSpec* r : imports_) r->on_import(checker, ev);
+      }
+    }
+    if (sym == sym_call) {
+      const Call call = decode_call(tree, builder.names(), n);
+      for (const RuleSpec* r : calls_any_) r->on_call(checker, call);
+      if (!call.name.empty()) {
+        if (auto it = calls_by_name_.find(std::string(call.name)); it != calls_by_name_.end()) {
+          for (const RuleSpec* r : it->second) r->on_call(checker, call);
+        }
+      }
+    } else if (sym == sym_comment) {
+      bool all = false;
+      if (options.honor_suppressions && parse_suppression(tree.text(n), all, ids_scratch)) {
+        auto& s = suppressions[line_of(n)];
+        s.all = s.all || all;
+        s.ids.insert(s.ids.end(), ids_scratch.begin(), ids_scratch.end());
+      }
+      return false;
+    } else if (!strings_.empty() && (is(n, "string") || is(n, "concatenated_string"))) {
+      const bool part = is(ts_node_parent(n), "concatenated_string");
+      if (!part && !is_docstring_like(n) && !is_bytes_literal(tree.text(n))) {
+        if (auto v = string_value(tree, n)) {
+          for (const RuleSpec* r : strings_) r->on_string(checker, n, *v);
+        }
+      }
+    }
+    if (sym < by_symbol_.size()) {
+      for (const RuleSpec* r : by_symbol_[sym]) r->on_node(checker, n);
+    }
+    return true;
+  };
+  auto leave = [&](TSNode n) { builder.leave(n); };
+  const bool complete = walk_tree(tree.root(), enter, leave, options.max_nodes);
+  builder.index().truncated = !complete;
+
+  // Line starts, for snippets.
+  std::vector<std::uint32_t> starts{0};
+  for (std::uint32_t i = 0; i < source.size(); ++i) {
+    if (source[i] == '\n') starts.push_back(i + 1);
+  }
+
+  const auto& registry = RuleRegistry::builtin();
+  for (Hit& h : checker.hits()) {
+    const RuleInfo* info = registry.find(h.rule_id);
+    if (info == nullptr) continue;  // a rule without metadata: the rule-case test reports it
+    if (!suppressions.empty()) {
+      bool drop = false;
+      const std::uint32_t last = std::min(h.last_line, h.line + 1000);
+      for (std::uint32_t l = h.line; l <= last && !drop; ++l) {
+        auto it = suppressions.find(l);
+        if (it == suppressions.end()) continue;
+        const Suppression& s = it->second;
+        drop = s.all || std::find(s.ids.begin(), s.ids.end(), info->id) != s.ids.end() ||
+               (!info->equivalents.bandit.empty() &&
+                std::find(s.ids.begin(), s.ids.end(), info->equivalents.bandit) != s.ids.end());
+      }
+      if (drop) {
+        ++out.suppressed;
+        continue;
+      }
+    }
+    Finding f = make_finding(*info, std::string(path), std::move(h.message));
+    f.line = h.line;
+    f.column = h.column;
+    f.snippet = snippet_at(source, starts, h.line);
+    if (h.severity) f.severity = *h.severity;
+    if (h.confidence) f.confidence = *h.confidence;
+    out.findings.push_back(std::move(f));
+  }
+
+  out.index = std::move(builder.index());
+  if (!complete) {
+    out.incomplete = "python: node budget exhausted; the rest of the file was not analysed";
+  } else if (out.index.error_fraction(source.size()) >= options.partial_error_fraction) {
+    const int pct = static_cast<int>(out.index.error_fraction(source.size()) * 100.0 + 0.5);
+    out.incomplete = "python: syntax errors cover " + std::to_string(pct) +
+                     "% of the file; code inside them was not analysed";
+  }
+  return out;
+}
+
+}  // namespace mg::py

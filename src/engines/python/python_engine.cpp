@@ -1,0 +1,86 @@
+#include "engines/python/python_engine.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+#include "core/text.hpp"
+#include "engines/python/analyzer.hpp"
+
+namespace mg {
+
+namespace {
+
+bool is_python_path(std::string_view path) { return ends_with(path, ".py") || ends_with(path, ".pyw"); }
+
+class PythonEngine final : public Engine {
+ public:
+  std::string_view name() const override { return "python"; }
+
+  void run(const EngineContext& ctx, EngineOutput& out) const override {
+    std::vector<const FileEntry*> files;
+    for (const auto& f : ctx.snapshot.files) {
+      if (is_python_path(f.path)) files.push_back(&f);
+    }
+    if (files.empty()) return;
+
+    struct Slot {
+      std::vector<Finding> findings;
+      std::optional<std::string> incomplete;
+    };
+    std::vector<Slot> slots(files.size());
+    std::atomic<std::size_t> next{0};
+    const py::AnalyzerOptions options;
+
+    auto worker = [&] {
+      py::Parser parser;
+      for (;;) {
+        const std::size_t i = next.fetch_add(1);
+        if (i >= files.size()) return;
+        const FileEntry& f = *files[i];
+        Slot& slot = slots[i];
+        if (f.size > ctx.limits.max_python_bytes) {
+          slot.incomplete = "python: file larger than " + std::to_string(ctx.limits.max_python_bytes) + " bytes";
+          continue;
+        }
+        auto blob = ctx.snapshot.read(f);
+        if (!blob) {
+          slot.incomplete = "python: " + blob.error().message;
+          continue;
+        }
+        auto analysis = analyzer_.analyse(f.path, (*blob)->text(), parser, options);
+        slot.findings = std::move(analysis.findings);
+        slot.incomplete = std::move(analysis.incomplete);
+      }
+    };
+    const std::size_t hw = std::max(1u, std::thread::hardware_concurrency());
+    const std::size_t nthreads = std::min<std::size_t>({hw, files.size(), 8});
+    std::vector<std::thread> pool;
+    for (std::size_t t = 1; t < nthreads; ++t) pool.emplace_back(worker);
+    worker();
+    for (auto& t : pool) t.join();
+
+    const auto& modules = ctx.plan.module_files;
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      const bool loaded = std::binary_search(modules.begin(), modules.end(), files[i]->path);
+      for (auto& f : slots[i].findings) {
+        // Real reachability is the call graph's job (issue 4); module files loading runs are reachable.
+        if (loaded) {
+          f.load_reachable = Reach::yes;
+          f.reach_path = {files[i]->path + ":<module>"};
+        }
+        out.findings.push_back(std::move(f));
+      }
+      if (slots[i].incomplete) out.incomplete.push_back(Incomplete{files[i]->path, *slots[i].incomplete});
+    }
+  }
+
+ private:
+  py::Analyzer analyzer_;
+};
+
+}  // namespace
+
+std::unique_ptr<Engine> make_python_engine() { return std::make_unique<PythonEngine>(); }
+
+}  // namespace mg
