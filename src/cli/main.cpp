@@ -1,1 +1,43 @@
-int main() { return 0; }
+// modelgate: subcommands scan | rules | explain. Exit codes: 0 nothing at or above --fail-on,
+// 1 findings at or above it, 2 the analysis could not complete (partial, unreadable, usage error).
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <exception>
+
+#include "cli/commands.hpp"
+#include "report/report.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"modelgate: what loading a model repository runs, and whether it is safe", "modelgate"};
+  app.set_version_flag("--version", std::string(mg::kToolName) + " " + mg::kToolVersion);
+  app.require_subcommand(1);
+
+  mg::ScanCommand scan_cmd;
+  auto* scan = app.add_subcommand("scan", "Scan model repositories, archives, cache folders or files");
+  scan_cmd.register_options(*scan);
+
+  std::string rules_format = "text";
+  auto* rules = app.add_subcommand("rules", "List every rule with its severity, CWE and peer equivalents");
+  rules->add_option("--format", rules_format, "text or json")->check(CLI::IsMember({"text", "json"}));
+
+  std::string explain_id;
+  auto* explain = app.add_subcommand("explain", "Print a rule's documentation");
+  explain->add_option("rule_id", explain_id, "Rule id, e.g. LD102")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  try {
+    if (*scan) return scan_cmd.run();
+    if (*rules) return mg::run_rules(rules_format);
+    if (*explain) return mg::run_explain(explain_id);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "modelgate: error: %s\n", e.what());
+    return 2;
+  }
+  return 2;
+}

@@ -19,6 +19,7 @@ struct Trigger {
   std::string remote_repo;  // repository the code comes from when it is not this one ("" = null)
   std::string rule_id;      // the LD rule that reports it
   std::string why;          // one sentence for the finding: what runs, when (not in the JSON contract)
+  std::string value;        // the configuration value as written, to locate it in the file
 };
 
 struct DeserializationPoint {

@@ -43,6 +43,7 @@ void profile_modelscope(PlanBuilder& b) {
       t.gate = gate;
       t.module = plugins[i];
       t.rule_id = "LD105";
+      t.value = plugins[i];
       t.why = (plugins[i].find("://") != std::string::npos ? "ModelScope downloads and pip-installs " : "ModelScope pip-installs the package ") +
               plugins[i] + " and imports it; nothing of that code is in the repository to review.";
       b.add_trigger(std::move(t));

@@ -35,6 +35,7 @@ void profile_sentence_transformers(PlanBuilder& b) {
     t.gate = "trust_remote_code (sentence-transformers >= 6.0, local folders too; only a warning in 5.x)";
     t.symbol = symbol;
     t.rule_id = "LD101";
+    t.value = ref;
     if (found_root || found_sub) {
       t.module = found_root ? file : in_sub;
       t.why = "SentenceTransformer imports " + t.module + " from the repository and instantiates " + symbol + ".";

@@ -16,6 +16,7 @@ constexpr std::string_view kAutoMapFiles[] = {
 // "org/repo--module.Class" or "module.Class" -> trigger fields.
 void add_class_ref(PlanBuilder& b, const std::string& file, const std::string& key, std::string_view ref,
                    const std::string& loader) {
+  const std::string written(ref);
   std::string remote;
   if (const auto dd = ref.find("--"); dd != std::string_view::npos) {
     remote = std::string(ref.substr(0, dd));
@@ -31,6 +32,7 @@ void add_class_ref(PlanBuilder& b, const std::string& file, const std::string& k
   t.gate = "trust_remote_code";
   t.symbol = symbol;
   t.remote_repo = remote;
+  t.value = written;
   if (!remote.empty()) {
     t.module = module + ".py";
     t.rule_id = "LD102";

@@ -60,8 +60,13 @@ void add_trigger_findings(PlanBuilder& b) {
     f.load_reachable = Reach::yes;
     f.reach_path = {first.file + ":" + first.key};
     if (ends_with(first.file, ".json")) {
-      const auto leaf = first.key.substr(first.key.rfind('.') == std::string::npos ? 0 : first.key.rfind('.') + 1);
-      locate(b, f, "\"" + leaf.substr(0, leaf.find('[')) + "\"");
+      if (!first.value.empty()) locate(b, f, "\"" + first.value + "\"");
+      if (f.line == 0) {
+        const auto leaf = first.key.substr(first.key.rfind('.') == std::string::npos ? 0 : first.key.rfind('.') + 1);
+        locate(b, f, "\"" + leaf.substr(0, leaf.find('[')) + "\"");
+      }
+    } else if (ends_with(first.file, ".py") && !first.symbol.empty()) {
+      locate(b, f, "def " + first.symbol + "(");
     }
     b.add_finding(std::move(f));
 

@@ -196,9 +196,10 @@ Result<std::vector<Snapshot>> open_target(const std::string& target, const Limit
 
   Snapshot snap = walk_snapshot(target, abs, abs, limits);
   if (looks_like_modelscope_model(abs)) {
-    snap.kind = "modelscope-cache";
+    const bool cached = is_file(abs + "/.mdl") || is_file(abs + "/.msc");
+    snap.kind = cached ? "modelscope-cache" : "directory";
     snap.platform_hint = "modelscope";
-    snap.repo_id = std::string(basename(parent)) + "/" + std::string(basename(abs));
+    if (cached) snap.repo_id = std::string(basename(parent)) + "/" + std::string(basename(abs));
   } else if (is_file(abs + "/hubconf.py") && is_torchhub_root(parent)) {
     snap.kind = "torchhub-cache";
     snap.platform_hint = "torchhub";

@@ -1,0 +1,3 @@
+default_scope = 'mmpretrain'
+log_level = 'INFO'
+load_from = None

@@ -1,0 +1,3 @@
+from .head import MyHead
+
+__all__ = ['MyHead']

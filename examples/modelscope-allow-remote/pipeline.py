@@ -1,0 +1,5 @@
+from .model import TinyClassifier
+
+
+def build_pipeline():
+    return TinyClassifier()

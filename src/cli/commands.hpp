@@ -1,0 +1,29 @@
+// The CLI's subcommands; main.cpp only parses and dispatches.
+#pragma once
+#include <CLI/CLI.hpp>
+
+#include <string>
+#include <vector>
+
+namespace mg {
+
+class ScanCommand {
+ public:
+  void register_options(CLI::App& cmd);
+  int run();
+
+ private:
+  std::vector<std::string> targets_;
+  std::string format_ = "text";
+  std::string output_;
+  std::string fail_on_ = "high";
+  bool no_color_ = false;
+  bool reachable_only_ = false;
+  bool quiet_ = false;
+  unsigned jobs_ = 0;
+};
+
+int run_rules(const std::string& format);
+int run_explain(const std::string& id);
+
+}  // namespace mg

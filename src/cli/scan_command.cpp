@@ -1,0 +1,78 @@
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+
+#include "cli/commands.hpp"
+#include "report/report.hpp"
+
+namespace mg {
+
+void ScanCommand::register_options(CLI::App& cmd) {
+  cmd.add_option("targets", targets_, "Repository folders, archives (.zip, .tar[.gz], .nemo), Hugging Face / torch hub / ModelScope cache folders, or single files")
+      ->required();
+  cmd.add_option("-f,--format", format_, "text, json, sarif or jsonl")->check(CLI::IsMember({"text", "json", "sarif", "jsonl"}));
+  cmd.add_option("-o,--output", output_, "Write the report to FILE instead of standard output");
+  cmd.add_option("--fail-on", fail_on_, "Exit 1 when a finding is at or above this severity (low, medium, high, critical, none)")
+      ->check(CLI::IsMember({"low", "medium", "high", "critical", "none"}));
+  cmd.add_flag("--no-color", no_color_, "No ANSI colour in text output (also: NO_COLOR set)");
+  cmd.add_flag("--reachable-only", reachable_only_, "Hide findings known not to run at load time");
+  cmd.add_flag("-q,--quiet", quiet_, "No progress line on standard error");
+  cmd.add_option("-j,--jobs", jobs_, "Targets scanned in parallel (default: number of cores)");
+}
+
+int ScanCommand::run() {
+  ScanOptions options;
+  options.jobs = jobs_;
+  const bool tty_err = isatty(STDERR_FILENO) != 0;
+  if (tty_err && !quiet_) {
+    options.progress = [](std::size_t done, std::size_t total, const std::string& target) {
+      std::fprintf(stderr, "\r\x1b[K[%zu/%zu] %s", done, total, target.c_str());
+      if (done == total) std::fprintf(stderr, "\r\x1b[K");
+      std::fflush(stderr);
+    };
+  }
+  const ScanReport report = scan(targets_, options);
+
+  RenderOptions render;
+  render.reachable_only = reachable_only_;
+  render.color = format_ == "text" && output_.empty() && !no_color_ && isatty(STDOUT_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;
+  std::string out;
+  if (format_ == "json") out = render_json(report, render);
+  else if (format_ == "sarif") out = render_sarif(report, render);
+  else if (format_ == "jsonl") out = render_jsonl(report, render);
+  else out = render_text(report, render);
+
+  if (output_.empty()) {
+    std::fwrite(out.data(), 1, out.size(), stdout);
+  } else {
+    std::ofstream file(output_, std::ios::binary);
+    file << out;
+    if (!file) {
+      std::fprintf(stderr, "modelgate: error: cannot write %s\n", output_.c_str());
+      return 2;
+    }
+  }
+
+  bool partial = false, failing = false;
+  const auto threshold = parse_severity(fail_on_);
+  for (const auto& t : report.targets) {
+    partial = partial || t.partial();
+    if (!threshold) continue;
+    for (const Finding* f : visible_findings(t, render)) {
+      if (f->load_reachable != Reach::no && f->severity >= *threshold) failing = true;
+    }
+  }
+  for (const auto& t : report.targets) {
+    for (const auto& i : t.incomplete) {
+      if (i.file.empty()) std::fprintf(stderr, "modelgate: %s: %s\n", t.target.c_str(), i.reason.c_str());
+    }
+  }
+  // A definite "do not load" outranks "could not finish"; both stop a pipeline.
+  if (failing) return 1;
+  if (partial) return 2;
+  return 0;
+}
+
+}  // namespace mg

@@ -1,0 +1,13 @@
+// The engines compiled into this binary, in run order. Each engine adds itself here with one line.
+#include "engines/config/config_engine.hpp"
+#include "engines/engine.hpp"
+
+namespace mg {
+
+std::vector<std::unique_ptr<Engine>> make_builtin_engines() {
+  std::vector<std::unique_ptr<Engine>> engines;
+  engines.push_back(make_config_engine());
+  return engines;
+}
+
+}  // namespace mg

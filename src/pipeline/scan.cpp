@@ -1,0 +1,107 @@
+#include "pipeline/scan.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "engines/engine.hpp"
+
+namespace mg {
+
+std::optional<Severity> verdict_of(const std::vector<Finding>& findings) {
+  std::optional<Severity> v;
+  for (const auto& f : findings) {
+    if (f.load_reachable == Reach::no) continue;
+    if (!v || f.severity > *v) v = f.severity;
+  }
+  return v;
+}
+
+TargetReport scan_snapshot(const Snapshot& snap, const std::vector<std::unique_ptr<Engine>>& engines, const Limits& limits) {
+  TargetReport r;
+  r.target = snap.target;
+  r.kind = snap.kind;
+  r.repo_id = snap.repo_id;
+  r.revision = snap.revision;
+  r.plan = build_load_plan(snap, limits);
+  r.findings = snap.findings;
+  r.findings.insert(r.findings.end(), r.plan.findings.begin(), r.plan.findings.end());
+  r.incomplete = snap.incomplete;
+  r.incomplete.insert(r.incomplete.end(), r.plan.incomplete.begin(), r.plan.incomplete.end());
+
+  const EngineContext ctx{snap, r.plan, limits};
+  for (const auto& engine : engines) {
+    EngineOutput out;
+    engine->run(ctx, out);
+    std::move(out.findings.begin(), out.findings.end(), std::back_inserter(r.findings));
+    std::move(out.incomplete.begin(), out.incomplete.end(), std::back_inserter(r.incomplete));
+  }
+  // Fail closed: a deserialization point that no engine of this build analyses is not clean.
+  for (const auto& point : r.plan.deserialization) {
+    const bool handled = std::any_of(engines.begin(), engines.end(), [&](const auto& e) { return e->handles_format(point.format); });
+    if (!handled) r.incomplete.push_back({point.file, point.format + " content is not analysed by this build (" + point.loader + " would deserialize it)"});
+  }
+  // Several stages can report the same file for the same reason (an unreadable config, say).
+  std::set<std::pair<std::string, std::string>> seen;
+  std::erase_if(r.incomplete, [&](const Incomplete& i) { return !seen.insert({i.file, i.reason}).second; });
+
+  finalize_fingerprints(r.findings);
+  sort_findings(r.findings);
+  r.verdict = verdict_of(r.findings);
+  return r;
+}
+
+ScanReport scan(const std::vector<std::string>& targets, const ScanOptions& options,
+                const std::vector<std::unique_ptr<Engine>>* engines) {
+  std::vector<std::unique_ptr<Engine>> builtin;
+  if (engines == nullptr) {
+    builtin = make_builtin_engines();
+    engines = &builtin;
+  }
+  // Resolve targets first (cheap), so cache roots expand into their repositories in order.
+  struct Job {
+    std::size_t slot;
+    Snapshot snapshot;
+  };
+  ScanReport report;
+  std::vector<Job> jobs;
+  for (const auto& t : targets) {
+    auto snaps = open_target(t, options.limits);
+    if (!snaps) {
+      TargetReport bad;
+      bad.target = t;
+      bad.incomplete.push_back({"", snaps.error().message});
+      report.targets.push_back(std::move(bad));
+      continue;
+    }
+    for (auto& s : *snaps) {
+      jobs.push_back({report.targets.size(), std::move(s)});
+      report.targets.emplace_back();
+    }
+  }
+
+  const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+  const unsigned workers = static_cast<unsigned>(std::min<std::size_t>(options.jobs ? options.jobs : hw, std::max<std::size_t>(jobs.size(), 1)));
+  std::atomic<std::size_t> next{0};
+  std::size_t done = 0;
+  std::mutex progress_mutex;
+  auto work = [&] {
+    for (std::size_t i = next++; i < jobs.size(); i = next++) {
+      report.targets[jobs[i].slot] = scan_snapshot(jobs[i].snapshot, *engines, options.limits);
+      jobs[i].snapshot = Snapshot{};  // release mappings and archive members early
+      if (options.progress) {
+        std::lock_guard lock(progress_mutex);
+        options.progress(++done, jobs.size(), report.targets[jobs[i].slot].target);
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned w = 1; w < workers; ++w) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  return report;
+}
+
+}  // namespace mg

@@ -1,0 +1,53 @@
+// The pipeline: target -> Snapshot -> LoadPlan -> engines -> findings -> verdict (DESIGN.md).
+#pragma once
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/finding.hpp"
+#include "core/limits.hpp"
+#include "platform/load_plan.hpp"
+#include "source/snapshot.hpp"
+
+namespace mg {
+
+class Engine;
+
+struct TargetReport {
+  std::string target;
+  std::string kind;      // how the target was read (directory, archive, hf-cache, ...)
+  std::string repo_id;
+  std::string revision;
+  LoadPlan plan;
+  std::vector<Finding> findings;          // sorted: reachable first, then severity
+  std::vector<Incomplete> incomplete;     // non-empty = status "partial"
+  std::optional<Severity> verdict;        // highest severity of findings that can run at load; nullopt = clean
+
+  bool partial() const { return !incomplete.empty(); }
+};
+
+struct ScanOptions {
+  Limits limits;
+  unsigned jobs = 0;  // 0 = hardware concurrency
+  // Called after each snapshot finishes (for a progress line); may be called from worker threads,
+  // never concurrently.
+  std::function<void(std::size_t done, std::size_t total, const std::string& target)> progress;
+};
+
+struct ScanReport {
+  std::vector<TargetReport> targets;
+};
+
+// Scans every target with the given engines (the built-in set when empty). Never throws for bad
+// input: an unusable target becomes a partial TargetReport carrying the reason.
+ScanReport scan(const std::vector<std::string>& targets, const ScanOptions& options,
+                const std::vector<std::unique_ptr<Engine>>* engines = nullptr);
+
+// The analysis of one snapshot (exposed for tests).
+TargetReport scan_snapshot(const Snapshot& snapshot, const std::vector<std::unique_ptr<Engine>>& engines, const Limits& limits);
+
+// Verdict of a finding set: the highest severity among findings not known to be unreachable.
+std::optional<Severity> verdict_of(const std::vector<Finding>& findings);
+
+}  // namespace mg

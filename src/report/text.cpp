@@ -1,0 +1,102 @@
+// Human report: per target, the load plan in brief, then findings grouped by severity with
+// load-reachable ones first. Colour only when asked (the CLI asks only on a terminal).
+#include <fmt/format.h>
+
+#include <map>
+
+#include "report/report.hpp"
+
+namespace mg {
+
+namespace {
+
+struct Palette {
+  bool on;
+  std::string paint(std::string_view s, std::string_view code) const {
+    return on ? fmt::format("\x1b[{}m{}\x1b[0m", code, s) : std::string(s);
+  }
+  std::string severity(Severity s, std::string_view text) const {
+    switch (s) {
+      case Severity::critical: return paint(text, "1;35");
+      case Severity::high: return paint(text, "1;31");
+      case Severity::medium: return paint(text, "33");
+      case Severity::low: return paint(text, "36");
+    }
+    return std::string(text);
+  }
+  std::string dim(std::string_view s) const { return paint(s, "2"); }
+  std::string bold(std::string_view s) const { return paint(s, "1"); }
+};
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string location(const Finding& f) {
+  if (f.line == 0) return f.file;
+  return fmt::format("{}:{}:{}", f.file, f.line, f.column);
+}
+
+void render_target(std::string& out, const TargetReport& t, const RenderOptions& options, const Palette& p) {
+  out += p.bold(t.target) + "\n";
+  std::string source = t.kind;
+  if (!t.repo_id.empty()) source += " " + t.repo_id;
+  if (!t.revision.empty()) source += "@" + t.revision.substr(0, 12);
+  const std::string verdict = t.verdict ? p.severity(*t.verdict, to_string(*t.verdict)) : p.paint("clean", "32");
+  out += fmt::format("  platform {}  source {}  status {}  verdict {}\n", t.plan.platform, source,
+                     t.partial() ? p.paint("partial", "33") : "complete", verdict);
+  if (t.plan.triggers.empty()) {
+    out += "  custom code: not required\n";
+  } else {
+    out += fmt::format("  custom code: required ({} trigger{})\n", t.plan.triggers.size(), t.plan.triggers.size() == 1 ? "" : "s");
+    for (const auto& tr : t.plan.triggers) {
+      std::string target = tr.module + (tr.symbol.empty() ? "" : ":" + tr.symbol);
+      if (!tr.remote_repo.empty()) target = tr.remote_repo + "/" + target;
+      out += fmt::format("    {} {} -> {}  {}\n", tr.file, tr.key, target, p.dim("[" + tr.loader + "; gate: " + tr.gate + "]"));
+    }
+  }
+  for (const auto& d : t.plan.deserialization) out += fmt::format("  deserializes: {} ({}, {})\n", d.file, d.format, d.loader);
+
+  const auto findings = visible_findings(t, options);
+  std::map<Severity, std::vector<const Finding*>, std::greater<>> groups;
+  for (const Finding* f : findings) groups[f->severity].push_back(f);
+  for (const auto& [sev, list] : groups) {
+    out += "\n  " + p.severity(sev, fmt::format("{} ({})", upper(to_string(sev)), list.size())) + "\n";
+    for (const Finding* f : list) {
+      const std::string_view reach = f->load_reachable == Reach::yes ? "runs at load" : f->load_reachable == Reach::no ? "not run at load" : "reachability unknown";
+      out += fmt::format("    {} {}  {}  {}\n", p.bold(f->rule_id), location(*f), f->title, p.dim("(" + std::string(reach) + ")"));
+      out += fmt::format("        {}\n", f->message);
+      if (!f->snippet.empty()) out += p.dim(fmt::format("        > {}", f->snippet)) + "\n";
+    }
+  }
+  if (!t.incomplete.empty()) {
+    out += "\n  " + p.paint("not analysed:", "33") + "\n";
+    for (const auto& i : t.incomplete) out += fmt::format("    {}: {}\n", i.file.empty() ? t.target : i.file, i.reason);
+  }
+  out += "\n";
+}
+
+}  // namespace
+
+std::string render_text(const ScanReport& report, const RenderOptions& options) {
+  const Palette p{options.color};
+  std::string out;
+  std::map<Severity, std::size_t> counts;
+  std::size_t total = 0, partial = 0;
+  for (const auto& t : report.targets) {
+    render_target(out, t, options, p);
+    for (const Finding* f : visible_findings(t, options)) {
+      ++counts[f->severity];
+      ++total;
+    }
+    partial += t.partial() ? 1 : 0;
+  }
+  out += fmt::format("{} target{}, {} finding{} (critical {}, high {}, medium {}, low {}), {} partial\n", report.targets.size(),
+                     report.targets.size() == 1 ? "" : "s", total, total == 1 ? "" : "s", counts[Severity::critical],
+                     counts[Severity::high], counts[Severity::medium], counts[Severity::low], partial);
+  return out;
+}
+
+}  // namespace mg

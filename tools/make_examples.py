@@ -1,0 +1,33 @@
+"""Writes the bundled examples' binary files (run with any Python 3; stdlib only).
+
+The files are committed; this script documents how they were made and rebuilds them.
+Every payload is benign: plain containers of numbers.
+"""
+import collections
+import json
+import pathlib
+import pickle
+import struct
+
+HERE = pathlib.Path(__file__).resolve().parent.parent / "examples"
+
+
+def safetensors(path, tensors):
+    header, blob = {}, b""
+    for name, values in tensors.items():
+        data = struct.pack("<%df" % len(values), *values)
+        header[name] = {"dtype": "F32", "shape": [len(values)], "data_offsets": [len(blob), len(blob) + len(data)]}
+        blob += data
+    raw = json.dumps(header, separators=(",", ":")).encode()
+    raw += b" " * (-len(raw) % 8)
+    path.write_bytes(struct.pack("<Q", len(raw)) + raw + blob)
+
+
+def main():
+    safetensors(HERE / "clean-safetensors" / "model.safetensors", {"embed.weight": [0.0, 0.5, 1.0, 1.5]})
+    state = collections.OrderedDict([("embed.weight", [0.0, 0.25, 0.5, 0.75]), ("head.bias", [0.0, 0.0])])
+    (HERE / "pickle-checkpoint" / "pytorch_model.bin").write_bytes(pickle.dumps(state, protocol=2))
+
+
+if __name__ == "__main__":
+    main()
