@@ -16,6 +16,8 @@ struct Limits {
   std::uint64_t max_compression_ratio = 1000;  // decompressed/compressed beyond this is a bomb
   std::size_t max_relative_import_files = 10'000;
   std::uint64_t max_python_bytes = 8ull << 20;  // one .py file the python engine parses
+  std::uint64_t max_yara_file_bytes = 32ull << 20;  // one file scanned by the YARA engine
+  int yara_timeout_seconds = 10;                    // per file and rule set
 };
 
 }  // namespace mg

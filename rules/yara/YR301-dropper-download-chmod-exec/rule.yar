@@ -1,0 +1,24 @@
+// Download, make executable, run: the three steps of a dropper in one file. Weight downloaders
+// fetch and write but never set execute bits; build helpers run tools but do not download them.
+rule YR301_dropper_download_chmod_exec
+{
+  meta:
+    id = "YR301"
+    severity = "high"
+    cwe = "494, 506"
+    description = "Downloads a file, makes it executable and runs a process (dropper)"
+
+  strings:
+    $dl_py = /urlretrieve\(|urlopen\(|requests\.get\(|requests\.request\(|httpx\.get\(|\.download_file\(|wget\.download\(/
+    $dl_sh = /\b(curl|wget)\s[^\n]{0,160}(\s-o\s|\s-O\s?|--output)/
+
+    $chmod_py = /chmod\([^)\n]{0,160}(0o?[75][0-7][0-7]\b|S_IX(USR|GRP|OTH)|S_IEXEC|S_IRWXU|0o?[0-7]*[1357]\)|\+\s*0o?111|\|\s*0o?111)/
+    $chmod_mode = /st_mode\s*\|\s*(stat\.)?S_I(X(USR|GRP|OTH)|EXEC)/
+    $chmod_sh = /chmod\s+(-R\s+)?([ugoa]*\+[rw]*x|[0-7]?[75][0-7][0-7])\s/
+
+    $run = /subprocess\.(Popen|run|call|check_call|check_output)\(|os\.(system|popen|exec[lv]p?e?|spawn[lv]p?e?|startfile|posix_spawnp?)\(/ private
+    $run_sh = /(\n|&&|;)\s*(nohup\s+)?(\/tmp\/|\/dev\/shm\/|\/var\/tmp\/)[\w.\-]+|&& \.\/[\w.\-]+|; \.\/[\w.\-]+/ private
+
+  condition:
+    filesize < 8MB and any of ($dl_py, $dl_sh) and any of ($chmod_py, $chmod_mode, $chmod_sh) and any of ($run, $run_sh)
+}

@@ -1,0 +1,51 @@
+// Persistence: writing to a place that runs code again later (cron, shell start-up files, systemd,
+// authorized_keys, Python start-up hooks, Windows Run keys, LaunchAgents). Each branch needs the
+// location and a write to it, not a mention.
+rule YR601_persistence
+{
+  meta:
+    id = "YR601"
+    severity = "high"
+    cwe = "506"
+    description = "Installs itself to run again later (cron, shell rc, systemd, authorized_keys, start-up hooks)"
+
+  strings:
+    $cron_pipe = /\|\s*crontab\s+-(\s|['"]|$)/
+    $cron_dir = /\/etc\/cron\.(d|hourly|daily|weekly|monthly)\/|\/var\/spool\/cron\/|['"]\/etc\/crontab['"]/
+    $cron_write = /open\([^)\n]{0,120}(\/etc\/cron\.d\/|\/var\/spool\/cron\/|\/etc\/crontab)[^)\n]{0,80},\s*['"][aw]|(>>?)\s*\/etc\/cron\.d\/|(>>?)\s*\/var\/spool\/cron\//
+    $cron_entry = /@reboot\s|\* \* \* \* \* / private
+
+    $rc_open = /open\([^\n]{0,160}\.(bashrc|bash_profile|bash_login|zshrc|zprofile|profile)['"]\)*\s*,\s*['"]a|\.(bashrc|bash_profile|zshrc|zprofile|profile)['"]\)*\.open\(\s*['"]a/
+    $rc_echo = />>\s*['"]?(~|\$HOME|\$\{HOME\})\/\.(bashrc|bash_profile|zshrc|zprofile|profile)\b/
+    $payload = /\b(curl|wget)\s|\/dev\/tcp\/|base64\s+(-d|--decode)|python[0-9.]*\s+-c\s|nohup\s|\bnc\s+-/ private
+
+    $systemd_unit = /(\/etc\/systemd\/system\/|\.config\/systemd\/user\/)[\w@.\-]*\.(service|timer)/
+    $systemd_enable = /systemctl\s+(--user\s+)?(enable|daemon-reload)/ private
+
+    $ak_write = /open\([^)\n]{0,160}authorized_keys[^)\n]{0,80},\s*['"]a|>>\s*['"]?[~$\w\/{}.]*\.ssh\/authorized_keys/
+    $ak_key = /ssh-(rsa|ed25519|ecdsa-sha2-nistp256) AAAA[0-9A-Za-z+\/]{20}/ private
+
+    $site_dir = /getsitepackages\(|getusersitepackages\(|get_paths\(\)\[['"]purelib['"]\]/
+    $hook_name = /['"][\w\-\/.+]*\.pth['"]|['"](sitecustomize|usercustomize)\.py['"]/ private
+    $open_write = /open\([^)\n]{0,200},\s*['"][aw]b?\+?['"]|\.write_text\(/ private
+
+    $run_key = /CurrentVersion\\{1,2}Run(Once)?\b/ nocase
+    $run_key_write = /SetValueEx\(|reg(\.exe)?\s+add\s/ nocase private
+
+    $launch_agent = /Library\/Launch(Agents|Daemons)\/[\w.\-]+\.plist/
+    $run_at_load = "RunAtLoad" private
+
+  condition:
+    filesize < 8MB and (
+      $cron_pipe and $cron_entry or
+      $cron_write or
+      ($cron_dir and $cron_entry and $open_write) or
+      $rc_open or
+      ($rc_echo and $payload) or
+      ($systemd_unit and $systemd_enable) or
+      $ak_write and $ak_key or
+      $site_dir and $hook_name and $open_write or
+      $run_key and $run_key_write or
+      $launch_agent and $run_at_load
+    )
+}
