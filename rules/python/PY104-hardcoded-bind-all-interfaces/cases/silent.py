@@ -1,0 +1,3 @@
+"""0.0.0.0 in a docstring is fine."""
+HOST = "127.0.0.1"
+ip = "0.0.0.01"

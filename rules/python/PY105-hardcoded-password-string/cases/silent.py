@@ -1,0 +1,4 @@
+passwordless = "x"
+tokenizer = "bert-base"
+password = os.environ["PASSWORD"]
+name = "password"

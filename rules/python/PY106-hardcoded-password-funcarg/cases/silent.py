@@ -1,0 +1,2 @@
+login(token=os.environ["HF_TOKEN"])
+tokenize(tokenizer="bert")

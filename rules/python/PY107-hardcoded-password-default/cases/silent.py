@@ -1,0 +1,5 @@
+def connect(user, password=None):
+    pass
+
+def tokenize(text, tokenizer="bert"):
+    pass

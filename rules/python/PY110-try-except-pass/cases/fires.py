@@ -1,0 +1,9 @@
+try:
+    verify(path)
+except:  # expect: PY110
+    pass
+try:
+    verify(path)
+except Exception:  # expect: PY110
+    # ignored on purpose
+    pass

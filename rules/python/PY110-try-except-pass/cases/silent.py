@@ -1,0 +1,9 @@
+try:
+    import fast
+except ImportError:
+    pass
+try:
+    x()
+except Exception:
+    log()
+    pass

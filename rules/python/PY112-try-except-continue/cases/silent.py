@@ -1,0 +1,5 @@
+for p in paths:
+    try:
+        load(p)
+    except OSError:
+        continue

@@ -1,0 +1,2 @@
+from cryptography.hazmat.primitives.ciphers import modes
+modes.ECB()  # expect: PY305

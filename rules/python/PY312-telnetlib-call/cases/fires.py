@@ -1,0 +1,2 @@
+import telnetlib  # expect: PY401
+tn = telnetlib.Telnet('canary.invalid')  # expect: PY312

@@ -1,0 +1,2 @@
+import xml.sax.expatreader  # expect: PY406
+xml.sax.expatreader.create_parser()  # expect: PY315

@@ -1,0 +1,2 @@
+from xml.dom import pulldom  # expect: PY409
+pulldom.parseString(text)  # expect: PY319

@@ -1,0 +1,2 @@
+import ftplib  # expect: PY402
+ftp = ftplib.FTP('canary.invalid')  # expect: PY321

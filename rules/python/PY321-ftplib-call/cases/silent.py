@@ -1,0 +1,3 @@
+import ssl
+# A name that only looks alike is not reported:
+obj.FTP(x)

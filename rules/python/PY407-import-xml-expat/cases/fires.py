@@ -1,0 +1,3 @@
+from xml.dom import expatbuilder  # expect: PY407
+import importlib
+importlib.import_module("xml.dom.expatbuilder")  # expect: PY407

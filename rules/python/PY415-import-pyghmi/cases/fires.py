@@ -1,0 +1,3 @@
+import pyghmi  # expect: PY415
+import importlib
+importlib.import_module("pyghmi")  # expect: PY415

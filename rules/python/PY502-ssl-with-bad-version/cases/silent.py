@@ -1,0 +1,3 @@
+import ssl
+ssl.wrap_socket(sock, ssl_version=ssl.PROTOCOL_TLS_CLIENT)
+connect(sock, method=ssl.PROTOCOL_TLS)

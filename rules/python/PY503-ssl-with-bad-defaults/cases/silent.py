@@ -1,0 +1,3 @@
+import ssl
+def open_conn(host, version=ssl.PROTOCOL_TLS_CLIENT):
+    pass

@@ -1,0 +1,2 @@
+import ssl
+ssl.wrap_socket(sock)  # expect: PY504

@@ -1,0 +1,3 @@
+import paramiko
+client = paramiko.SSHClient()
+client.exec_command("ls " + path)  # expect: PY601

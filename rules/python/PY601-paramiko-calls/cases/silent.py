@@ -1,0 +1,2 @@
+import os
+runner.exec_command("x")

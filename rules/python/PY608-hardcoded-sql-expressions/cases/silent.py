@@ -1,0 +1,2 @@
+cur.execute("SELECT * FROM t WHERE id = ?", (uid,))
+print("updated %d" % n)

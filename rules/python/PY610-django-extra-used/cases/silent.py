@@ -1,0 +1,2 @@
+User.objects.extra(where=["id = 1"])
+User.objects.extra(select={"a": "1"})

@@ -1,0 +1,2 @@
+from django.db.models.expressions import RawSQL
+RawSQL("select 1", [])

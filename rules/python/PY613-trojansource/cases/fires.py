@@ -1,0 +1,3 @@
+# -*- coding: utf-8 -*-
+access = "user‮ ⁦# admin⁩ ⁦"  # expect: PY613
+ok = "plain"

@@ -1,0 +1,3 @@
+from markupsafe import Markup, escape
+Markup("<b>constant</b>")
+escape(user_html)
