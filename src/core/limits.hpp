@@ -14,6 +14,7 @@ struct Limits {
   std::uint64_t max_archive_total_bytes = 2ull << 30;     // all members of one archive
   std::size_t max_archive_members = 100'000;
   std::uint64_t max_compression_ratio = 1000;  // decompressed/compressed beyond this is a bomb
+  std::uint64_t bomb_check_after_bytes = 64ull << 20;  // the ratio is judged once this much came out
   std::size_t max_relative_import_files = 10'000;
   std::uint64_t max_python_bytes = 8ull << 20;  // one .py file the python engine parses
   std::uint64_t max_yara_file_bytes = 32ull << 20;  // one file scanned by the YARA engine

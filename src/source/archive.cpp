@@ -136,7 +136,7 @@ Result<Snapshot> open_archive(const std::string& path, const Limits& limits) {
       }
       content.insert(content.end(), buf.data(), buf.data() + n);
       if (total > limits.max_archive_total_bytes ||
-          (total > (64u << 20) && total / std::max<std::uint64_t>(compressed_size, 1) > limits.max_compression_ratio)) {
+          (total > limits.bomb_check_after_bytes && total / std::max<std::uint64_t>(compressed_size, 1) > limits.max_compression_ratio)) {
         snap.incomplete.push_back({sanitize_utf8(norm), "decompression bomb suspected: " + std::to_string(total >> 20) +
                                                            " MiB out of a " + std::to_string(compressed_size) + "-byte archive; scanning stopped"});
         snap.sort_files();

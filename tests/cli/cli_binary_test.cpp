@@ -1,0 +1,92 @@
+// The modelgate binary as users script it: exit codes, formats, --output, rules and explain.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "../support/temp_repo.hpp"
+
+namespace {
+
+struct Run {
+  int code;
+  std::string out;
+};
+
+Run modelgate(const std::string& args) {
+  const std::string cmd = std::string(MODELGATE_BINARY_DIR) + "/modelgate " + args + " 2>/dev/null";
+  Run r{-1, {}};
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return r;
+  char buf[4096];
+  for (std::size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) r.out.append(buf, n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+const std::string kExamples = std::string(MODELGATE_SOURCE_DIR) + "/examples/";
+
+// Needs remote code (a medium trigger) and nothing else.
+mg::test::TempRepo benign_remote_code() {
+  return mg::test::TempRepo({{"config.json", R"({"auto_map": {"AutoModel": "modeling_b.B"}})"}, {"modeling_b.py", "class B:\n    pass\n"}});
+}
+
+TEST(Cli, ExitZeroWhenNothingReachesFailOn) {
+  const auto repo = benign_remote_code();
+  EXPECT_EQ(modelgate("scan -q " + repo.path()).code, 0);  // medium < default high
+}
+
+TEST(Cli, ExitOneWhenAFindingReachesFailOn) {
+  const auto repo = benign_remote_code();
+  EXPECT_EQ(modelgate("scan -q " + kExamples + "cross-repo-auto-map").code, 1);
+  EXPECT_EQ(modelgate("scan -q --fail-on medium " + repo.path()).code, 1);
+  EXPECT_EQ(modelgate("scan -q --fail-on none " + kExamples + "cross-repo-auto-map").code, 0);
+}
+
+TEST(Cli, ExitTwoWhenAnalysisIsIncomplete) {
+  mg::test::TempRepo repo({{"config.json", "{ not json"}});
+  EXPECT_EQ(modelgate("scan -q " + repo.path()).code, 2);
+  EXPECT_EQ(modelgate("scan -q /nonexistent/modelgate-target").code, 2);
+}
+
+TEST(Cli, UsageErrorsExitTwo) {
+  EXPECT_EQ(modelgate("scan").code, 2);
+  EXPECT_EQ(modelgate("scan --format xml " + kExamples + "remote-code-model").code, 2);
+  EXPECT_EQ(modelgate("frobnicate").code, 2);
+  EXPECT_EQ(modelgate("explain NO999").code, 2);
+}
+
+TEST(Cli, OutputFileAndFormats) {
+  mg::test::TempRepo dir;
+  const std::string out = dir.path("report.json");
+  const auto r = modelgate("scan -q --format json --output " + out + " " + kExamples + "cross-repo-auto-map");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(r.out.empty());
+  std::ifstream in(out);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  EXPECT_NE(ss.str().find("\"rule_id\": \"LD102\""), std::string::npos);
+  EXPECT_NE(modelgate("scan -q -f sarif " + kExamples + "cross-repo-auto-map").out.find("\"version\": \"2.1.0\""), std::string::npos);
+}
+
+TEST(Cli, TextHasNoColourWhenPiped) {
+  const auto r = modelgate("scan -q " + kExamples + "cross-repo-auto-map");
+  EXPECT_EQ(r.out.find('\x1b'), std::string::npos);
+  EXPECT_NE(r.out.find("HIGH (2)"), std::string::npos);
+}
+
+TEST(Cli, RulesAndExplain) {
+  const auto rules = modelgate("rules");
+  EXPECT_EQ(rules.code, 0);
+  EXPECT_NE(rules.out.find("LD102"), std::string::npos);
+  const auto explain = modelgate("explain LD102");
+  EXPECT_EQ(explain.code, 0);
+  EXPECT_NE(explain.out.find("## What to do instead"), std::string::npos);
+  EXPECT_NE(explain.out.find("CWE-494"), std::string::npos);
+}
+
+}  // namespace
