@@ -125,8 +125,15 @@ std::vector<std::string> zip_member_names(std::span<const std::uint8_t> b, std::
   return names;
 }
 
-std::string sniff_format(std::span<const std::uint8_t> b, std::string_view name) {
-  if (b.size() < 8) return "";
+bool needs_whole_file(std::span<const std::uint8_t> head) {
+  return has_prefix(head, "PK\x03\x04") || has_prefix(head, "PK\x05\x06") ||
+         (!head.empty() && std::string_view("c(]}").find(static_cast<char>(head[0])) != std::string_view::npos);
+}
+
+std::string sniff_format(std::span<const std::uint8_t> b, std::string_view name) { return sniff_format(b, name, b.size()); }
+
+std::string sniff_format(std::span<const std::uint8_t> b, std::string_view name, std::uint64_t file_size) {
+  if (b.size() < 8 || file_size < b.size()) return "";
   if (has_prefix(b, std::string_view(reinterpret_cast<const char*>(kTorchLegacyMagic), sizeof kTorchLegacyMagic))) return "pytorch-legacy";
   if (is_pickle_magic(b)) return "pickle";
   if (has_prefix(b, "PK\x03\x04") || has_prefix(b, "PK\x05\x06")) return classify_zip(b, name);
@@ -140,7 +147,7 @@ std::string sniff_format(std::span<const std::uint8_t> b, std::string_view name)
   if (b.size() > 262 && std::memcmp(&b[257], "ustar", 5) == 0) return "tar";
   {  // safetensors: u64 header length, then a JSON object
     const std::uint64_t n = le64(b.data());
-    if (n >= 2 && n <= b.size() - 8 && b[8] == '{') return "safetensors";
+    if (n >= 2 && n <= file_size - 8 && b[8] == '{') return "safetensors";
   }
   const std::string lname = to_lower(name);
   if (b[0] == 0x78 && (b[0] * 256 + b[1]) % 31 == 0 && is_pickle_magic(inflate_head(b, 15))) return "joblib";
