@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <charconv>
+#include <algorithm>
 #include <cstring>
 #include <deque>
 #include <unordered_map>
@@ -1113,6 +1114,55 @@ bool looks_like_pickle(std::span<const std::uint8_t> data, std::uint32_t max_opc
     }
   }
   return false;
+}
+
+bool starts_like_pickle(std::span<const std::uint8_t> data, std::uint32_t max_opcodes) {
+  std::size_t p = 0;
+  std::uint32_t n = 0;
+  bool imports = false, calls = false, binary = false;
+  auto ident_line = [&](std::size_t& q) {
+    const std::size_t start = q;
+    while (q < data.size() && q - start < 256 && is_ident_char(data[q])) ++q;
+    if (q == start || q >= data.size() || data[q] != '\n') return false;
+    ++q;
+    return true;
+  };
+  while (p < data.size() && n++ < max_opcodes) {
+    const std::uint8_t op = data[p++];
+    const Arg arg = arg_of(op);
+    if (arg == Arg::invalid || op == '.') break;
+    if (op == 'c' || op == 'i') {
+      if (!ident_line(p) || !ident_line(p)) return false;
+      imports = true;
+      if (op == 'i') calls = true;
+      continue;
+    }
+    if (op == 0x93) imports = true;
+    if (op == 'R' || op == 'o' || op == 0x81 || op == 0x92) calls = true;
+    std::size_t need = 0;
+    switch (arg) {
+      case Arg::u1: case Arg::len1: need = 1; break;
+      case Arg::u2: need = 2; break;
+      case Arg::u4: case Arg::len4: case Arg::len4_signed: need = 4; break;
+      case Arg::u8: case Arg::len8: need = 8; break;
+      default: break;
+    }
+    if (need > data.size() - p) break;
+    const std::uint64_t u = rd_le(data.data() + p, static_cast<int>(need));
+    p += need;
+    if (op == 0x80 && u > 5) return false;
+    if (op == 0x95) continue;
+    if (arg == Arg::len4 || arg == Arg::len8 || arg == Arg::len4_signed) binary = true;
+    if (arg == Arg::len1 || arg == Arg::len4 || arg == Arg::len8 || arg == Arg::len4_signed) {
+      p += static_cast<std::size_t>(std::min<std::uint64_t>(u, data.size() - p));
+    } else if (arg == Arg::line) {
+      const void* nl = std::memchr(data.data() + p, '\n', data.size() - p);
+      if (!nl) break;
+      p = static_cast<std::size_t>(static_cast<const std::uint8_t*>(nl) - data.data()) + 1;
+    }
+  }
+  // Text that happens to start "c<word>\n<word>\n" has no binary-length arguments.
+  return imports && (calls || binary);
 }
 
 PickleReport analyze(std::span<const std::uint8_t> data, const PickleLimits& limits) {

@@ -96,6 +96,10 @@ PickleReport analyze(std::span<const std::uint8_t> data, const PickleLimits& lim
 // Catches PROTO-less protocol-0 streams whatever the file or member is called.
 bool looks_like_pickle(std::span<const std::uint8_t> data, std::uint32_t max_opcodes = 1u << 20);
 
+// Looser probe for broken streams (model-formats.md B8): the bytes decode as opcodes that import a
+// dotted name and call something before they end or stop decoding.
+bool starts_like_pickle(std::span<const std::uint8_t> data, std::uint32_t max_opcodes = 4096);
+
 // True if the bytes start with PROTO 0..5.
 bool has_proto_magic(std::span<const std::uint8_t> data);
 

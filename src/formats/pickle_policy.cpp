@@ -25,7 +25,8 @@ constexpr std::string_view kDangerousComponents[] = {
     "_pyrepl", "test", "distutils", "setuptools", "getpass", "resource", "syslog", "mmap",
     "py_compile", "compileall", "weakref", "_weakref", "fickling", "picklescan", "modelscan",
     "modelaudit", "model_unpickler", "saferpickle", "operator", "_operator", "functools", "types",
-    "io", "_io", "codecs", "commands", "popen2", "crypt",
+    "io", "_io", "codecs", "commands", "popen2", "crypt", "xml", "gzip", "bz2", "lzma", "tkinter",
+    "turtle", "ftplib", "wsgiref", "cgi", "cgitb", "sched", "readline", "rlcompleter", "_signal",
 };
 
 // Dotted prefixes that are dangerous although their first component is an ML library.

