@@ -42,6 +42,15 @@ Call decode_call(const Tree& tree, const NameTable& names, TSNode call) {
   return c;
 }
 
+TSNode Checker::parent(TSNode n) const {
+  if (ancestors_ != nullptr) {
+    for (std::size_t i = ancestors_->size(); i-- > 0;) {
+      if (ts_node_eq((*ancestors_)[i], n)) return i > 0 ? (*ancestors_)[i - 1] : TSNode{};
+    }
+  }
+  return ts_node_parent(n);
+}
+
 void Checker::report(std::string_view rule_id, TSNode at, std::string message) {
   report_line(rule_id, at, line_of(at), std::move(message));
 }

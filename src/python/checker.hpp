@@ -60,6 +60,10 @@ class Checker {
   bool imported_like(std::string_view m) const { return names_.imported_like(m); }
   bool in_function() const { return in_function_; }
   void set_in_function(bool v) { in_function_ = v; }
+  // Parent of a node on the path the walk is on (cheap); other nodes fall back to tree-sitter's
+  // ts_node_parent, which searches from the root.
+  TSNode parent(TSNode n) const;
+  void set_ancestors(const std::vector<TSNode>* stack) { ancestors_ = stack; }
 
   void report(std::string_view rule_id, TSNode at, std::string message);
   void report(std::string_view rule_id, TSNode at, std::string message, Severity s, Confidence c);
@@ -74,6 +78,7 @@ class Checker {
   const NameTable& names_;
   std::string_view path_;
   bool in_function_ = false;
+  const std::vector<TSNode>* ancestors_ = nullptr;
   std::vector<Hit> hits_;
 };
 

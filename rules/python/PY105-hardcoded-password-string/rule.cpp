@@ -20,14 +20,14 @@ std::string_view target_name(const Checker& c, TSNode n) {
 }
 
 void check(Checker& c, TSNode n, std::string_view value) {
-  const TSNode p = ts_node_parent(n);
+  const TSNode p = c.parent(n);
   if (is(p, "assignment") && ts_node_eq(field(p, "right"), n)) {
     // password = "..."
     const auto name = target_name(c, field(p, "left"));
     if (!name.empty() && password_name(name)) c.report("PY105", n, "possible hard-coded password in " + std::string(name));
   } else if (is(p, "subscript") && password_name(value)) {
     // cfg["password"] = "..."
-    const TSNode a = ts_node_parent(p);
+    const TSNode a = c.parent(p);
     if (is(a, "assignment") && ts_node_eq(field(a, "left"), p) && is_string_literal(field(a, "right"))) {
       c.report("PY105", n, "possible hard-coded password in [" + std::string(value) + "]");
     }

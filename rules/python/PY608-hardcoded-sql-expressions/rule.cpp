@@ -25,9 +25,9 @@ bool is_execute_call(const Checker& c, TSNode n) {
   return last == "execute" || last == "executemany";
 }
 
-TSNode call_of_argument(TSNode n) {
-  TSNode p = ts_node_parent(n);
-  if (is(p, "argument_list")) return ts_node_parent(p);
+TSNode call_of_argument(const Checker& c, TSNode n) {
+  TSNode p = c.parent(n);
+  if (is(p, "argument_list")) return c.parent(p);
   return TSNode{};
 }
 
@@ -37,11 +37,11 @@ void report(Checker& c, TSNode at, bool in_execute) {
 }
 
 void on_string(Checker& c, TSNode n, std::string_view value) {
-  const TSNode p = ts_node_parent(n);
+  const TSNode p = c.parent(n);
   if (is(p, "binary_operator")) {
     // The outermost operator of the chain and all its literal pieces.
     TSNode top = p;
-    while (is(ts_node_parent(top), "binary_operator")) top = ts_node_parent(top);
+    while (is(c.parent(top), "binary_operator")) top = c.parent(top);
     std::string statement;
     std::vector<TSNode> todo{top};
     int budget = 256;
@@ -59,9 +59,9 @@ void on_string(Checker& c, TSNode n, std::string_view value) {
     TSNode first = top;
     while (is(first, "binary_operator")) first = field(first, "left");
     if (!ts_node_eq(first, n) && is_string_literal(first)) return;
-    if (looks_like_sql(statement)) report(c, n, is_execute_call(c, call_of_argument(top)));
+    if (looks_like_sql(statement)) report(c, n, is_execute_call(c, call_of_argument(c, top)));
   } else if (is(p, "attribute") && c.text(field(p, "attribute")) == "format") {
-    if (looks_like_sql(value)) report(c, n, is_execute_call(c, call_of_argument(ts_node_parent(p))));
+    if (looks_like_sql(value)) report(c, n, is_execute_call(c, call_of_argument(c, c.parent(p))));
   }
 }
 
@@ -71,7 +71,7 @@ void on_fstring(Checker& c, TSNode n) {
   for (TSNode part : named_children(n)) {
     if (is(part, "string_content")) statement += c.text(part);
   }
-  if (looks_like_sql(statement)) report(c, n, is_execute_call(c, call_of_argument(n)));
+  if (looks_like_sql(statement)) report(c, n, is_execute_call(c, call_of_argument(c, n)));
 }
 }  // namespace
 

@@ -66,10 +66,9 @@ std::string snippet_at(std::string_view src, const std::vector<std::uint32_t>& s
   return sanitize_utf8(l);
 }
 
-bool is_docstring_like(TSNode s) {
+bool is_docstring_like(TSNode parent) {
   // A string that is a whole expression statement (docstrings and bare strings): Bandit skips it.
-  const TSNode p = ts_node_parent(s);
-  return is(p, "expression_statement") && ts_node_named_child_count(p) == 1;
+  return is(parent, "expression_statement") && ts_node_named_child_count(parent) == 1;
 }
 
 bool is_bytes_literal(std::string_view text) {
@@ -168,7 +167,13 @@ FileAnalysis Analyzer::analyse(std::string_view path, std::string_view source, P
   const TSSymbol sym_call = ts_language_symbol_for_name(lang, "call", 4, true);
   const TSSymbol sym_comment = ts_language_symbol_for_name(lang, "comment", 7, true);
 
-  auto enter = [&](TSNode n) -> bool {
+  // Named ancestors of the current node (the walk pushes on enter and pops on leave), so rules get
+  // parents without ts_node_parent's search from the root.
+  std::vector<TSNode> stack;
+  stack.reserve(256);
+  checker.set_ancestors(&stack);
+
+  auto visit = [&](TSNode n) -> bool {
     const std::size_t imports_before = builder.index().imports.size();
     if (!builder.enter(n)) return false;  // ERROR subtree: not analysed
     const TSSymbol sym = ts_node_symbol(n);
@@ -197,8 +202,9 @@ FileAnalysis Analyzer::analyse(std::string_view path, std::string_view source, P
       }
       return false;
     } else if (!strings_.empty() && (is(n, "string") || is(n, "concatenated_string"))) {
-      const bool part = is(ts_node_parent(n), "concatenated_string");
-      if (!part && !is_docstring_like(n) && !is_bytes_literal(tree.text(n))) {
+      const TSNode parent = stack.size() >= 2 ? stack[stack.size() - 2] : TSNode{};
+      const bool part = is(parent, "concatenated_string");
+      if (!part && !is_docstring_like(parent) && !is_bytes_literal(tree.text(n))) {
         if (auto v = string_value(tree, n)) {
           for (const RuleSpec* r : strings_) r->on_string(checker, n, *v);
         }
@@ -209,7 +215,14 @@ FileAnalysis Analyzer::analyse(std::string_view path, std::string_view source, P
     }
     return true;
   };
-  auto leave = [&](TSNode n) { builder.leave(n); };
+  auto enter = [&](TSNode n) -> bool {
+    stack.push_back(n);
+    return visit(n);
+  };
+  auto leave = [&](TSNode n) {
+    stack.pop_back();
+    builder.leave(n);
+  };
   const bool complete = walk_tree(tree.root(), enter, leave, options.max_nodes);
   builder.index().truncated = !complete;
 

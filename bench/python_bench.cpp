@@ -1,0 +1,171 @@
+// Python stage benchmark: Bandit vs modelgate on the same corpus, in one run.
+//   python_bench [--modelgate PATH] [--bandit PATH] [--threads N] [--stage-only] [DIR...]   (default DIR: the stdlib)
+// Prints wall time of both tools end to end (with peak RSS of each child process), and modelgate's
+// Python stage (parse + index + all rules) against bare tree-sitter parsing of the same files.
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engines/python/analyzer.hpp"
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::size_t analyzer_rule_count() { return mg::py::builtin_python_rules().size(); }
+
+double cpu_seconds(const rusage& ru) {
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+double self_cpu() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return cpu_seconds(ru);
+}
+
+struct Run {
+  double seconds = 0;
+  double cpu = 0;
+  long max_rss_kb = 0;
+  int status = -1;
+};
+
+// Runs argv with stdout/stderr to /dev/null; wall time and the child's peak RSS.
+Run run_child(const std::vector<std::string>& argv) {
+  Run r;
+  const auto t0 = Clock::now();
+  const pid_t pid = fork();
+  if (pid == 0) {
+    std::FILE* devnull = std::fopen("/dev/null", "w");
+    if (devnull != nullptr) {
+      dup2(fileno(devnull), 1);
+      dup2(fileno(devnull), 2);
+    }
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  int status = 0;
+  rusage ru{};
+  wait4(pid, &status, 0, &ru);
+  r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  r.max_rss_kb = ru.ru_maxrss;
+  r.cpu = cpu_seconds(ru);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+struct Timing {
+  double wall = 0, cpu = 0;
+};
+
+template <typename Fn>
+Timing parallel(std::size_t n, unsigned threads, Fn&& fn) {
+  std::atomic<std::size_t> next{0};
+  const double c0 = self_cpu();
+  const auto t0 = Clock::now();
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      mg::py::Parser parser;
+      for (std::size_t i; (i = next.fetch_add(1)) < n;) fn(parser, i);
+    });
+  }
+  for (auto& t : pool) t.join();
+  return {std::chrono::duration<double>(Clock::now() - t0).count(), self_cpu() - c0};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string modelgate = std::string(MODELGATE_BINARY_DIR) + "/modelgate";
+  std::string bandit = "/usr/bin/bandit";
+  unsigned threads = std::max(1u, std::min(2u, std::thread::hardware_concurrency()));
+  std::vector<std::string> dirs;
+  bool stage_only = false;  // skip the end-to-end runs (for profiling the stage)
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--modelgate" && i + 1 < argc) modelgate = argv[++i];
+    else if (a == "--bandit" && i + 1 < argc) bandit = argv[++i];
+    else if (a == "--stage-only") stage_only = true;
+    else if (a == "--threads" && i + 1 < argc) threads = static_cast<unsigned>(std::stoi(argv[++i]));
+    else dirs.push_back(a);
+  }
+  if (dirs.empty()) dirs.push_back("/usr/lib/python3.11");
+
+  std::vector<std::pair<std::string, std::string>> files;
+  std::size_t bytes = 0;
+  for (const auto& d : dirs) {
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(d, fs::directory_options::skip_permission_denied, ec);
+         it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (ec) break;
+      if (!it->is_regular_file() || it->path().extension() != ".py") continue;
+      std::ifstream in(it->path(), std::ios::binary);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      files.emplace_back(it->path().string(), ss.str());
+      bytes += files.back().second.size();
+    }
+  }
+  std::printf("corpus: %zu .py files, %.1f MB, %u threads\n", files.size(), bytes / 1e6, threads);
+
+  // Bare parsing, then the full Python stage; each best of 3 to damp noise. CPU time is printed
+  // beside wall time because the machine may be shared.
+  const mg::py::Analyzer analyzer;
+  Timing parse{1e9, 1e9}, stage{1e9, 1e9};
+  std::atomic<std::size_t> findings{0};
+  for (int rep = 0; rep < 3; ++rep) {
+    const Timing p = parallel(files.size(), threads, [&](mg::py::Parser& parser, std::size_t i) {
+      auto t = parser.parse(files[i].second);
+      (void)t;
+    });
+    parse = {std::min(parse.wall, p.wall), std::min(parse.cpu, p.cpu)};
+    findings = 0;
+    const Timing s = parallel(files.size(), threads, [&](mg::py::Parser& parser, std::size_t i) {
+      auto r = analyzer.analyse(files[i].first, files[i].second, parser);
+      findings += r.findings.size();
+    });
+    stage = {std::min(stage.wall, s.wall), std::min(stage.cpu, s.cpu)};
+  }
+  std::printf("bare tree-sitter parse: %.3f s wall, %.3f s cpu\n", parse.wall, parse.cpu);
+  std::printf("python stage (parse, index, %zu rules): %.3f s wall, %.3f s cpu, %zu findings\n",
+              analyzer_rule_count(), stage.wall, stage.cpu, findings.load());
+  std::printf("stage / bare parse: %.2fx wall, %.2fx cpu (target <= 1.5x)\n", stage.wall / parse.wall, stage.cpu / parse.cpu);
+
+  if (stage_only) return 0;
+  double mg_s = 0, bandit_s = 0, mg_cpu = 0, bandit_cpu = 0;
+  long mg_rss = 0, bandit_rss = 0;
+  for (const auto& d : dirs) {
+    const Run m = run_child({modelgate, "scan", d, "--format", "json"});
+    const Run b = run_child({bandit, "-r", d, "-f", "json", "-q", "-o", "/dev/null"});
+    if (m.status < 0 || m.status > 2) std::printf("warning: modelgate exited with %d on %s\n", m.status, d.c_str());
+    if (b.status < 0 || b.status > 1) std::printf("warning: bandit exited with %d on %s\n", b.status, d.c_str());
+    mg_s += m.seconds;
+    bandit_s += b.seconds;
+    mg_cpu += m.cpu;
+    bandit_cpu += b.cpu;
+    mg_rss = std::max(mg_rss, m.max_rss_kb);
+    bandit_rss = std::max(bandit_rss, b.max_rss_kb);
+  }
+  std::printf("modelgate scan: %.3f s wall, %.3f s cpu, peak RSS %.1f MB (target < 300 MB)\n", mg_s, mg_cpu, mg_rss / 1024.0);
+  std::printf("bandit -r:      %.3f s wall, %.3f s cpu, peak RSS %.1f MB\n", bandit_s, bandit_cpu, bandit_rss / 1024.0);
+  std::printf("speed-up: %.1fx wall (target >= 25x), %.1fx cpu\n", mg_s > 0 ? bandit_s / mg_s : 0.0,
+              mg_cpu > 0 ? bandit_cpu / mg_cpu : 0.0);
+  return 0;
+}
