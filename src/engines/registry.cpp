@@ -2,6 +2,7 @@
 #include "engines/config/config_engine.hpp"
 #include "engines/engine.hpp"
 #include "engines/python/python_engine.hpp"
+#include "engines/serialized/serialized_engine.hpp"
 
 namespace mg {
 
@@ -9,6 +10,7 @@ std::vector<std::unique_ptr<Engine>> make_builtin_engines() {
   std::vector<std::unique_ptr<Engine>> engines;
   engines.push_back(make_config_engine());
   engines.push_back(make_python_engine());
+  engines.push_back(make_serialized_engine());
   return engines;
 }
 
