@@ -4,7 +4,8 @@ namespace mg::py {
 namespace {
 // Bandit: only bare `except:` and `except Exception:` by default; the handler body is one statement.
 void check(Checker& c, TSNode n) {
-  const TSNode type = field(n, "value");
+  TSNode type = field(n, "value");
+  if (is(type, "as_pattern")) type = ts_node_named_child(type, 0);  // except Exception as e:
   if (!ts_node_is_null(type) && !(is(type, "identifier") && c.text(type) == "Exception")) return;
   TSNode body{};
   for (TSNode ch : named_children(n)) {

@@ -7,3 +7,9 @@ try:
 except Exception:  # expect: PY110
     # ignored on purpose
     pass
+try:
+    verify(path)
+except Exception as exc:  # expect: PY110
+    pass
+else:
+    done()

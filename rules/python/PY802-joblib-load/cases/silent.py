@@ -1,0 +1,2 @@
+import joblib
+joblib.dump(clf, "model.joblib")

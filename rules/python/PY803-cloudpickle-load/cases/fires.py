@@ -1,0 +1,2 @@
+import cloudpickle
+fn = cloudpickle.loads(blob)  # expect: PY803

@@ -1,0 +1,2 @@
+import cloudpickle
+blob = cloudpickle.dumps(fn)

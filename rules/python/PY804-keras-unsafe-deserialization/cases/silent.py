@@ -1,0 +1,3 @@
+import keras
+m = keras.models.load_model("model.keras")
+m = keras.models.load_model("model.keras", safe_mode=True)

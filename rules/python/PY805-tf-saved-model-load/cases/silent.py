@@ -1,0 +1,2 @@
+import tensorflow as tf
+tf.saved_model.save(m, "saved_model")

@@ -1,0 +1,2 @@
+import torch
+m = torch.jit.load("model.pt")  # expect: PY806

@@ -1,0 +1,2 @@
+from torch.package import PackageImporter
+imp = PackageImporter("model.pt")  # expect: PY807

@@ -1,0 +1,2 @@
+from torch.package import PackageExporter
+exp = PackageExporter("model.pt")

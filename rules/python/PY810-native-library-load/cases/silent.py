@@ -1,0 +1,2 @@
+import ctypes
+x = ctypes.c_int(3)
