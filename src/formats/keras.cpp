@@ -65,7 +65,7 @@ class Walker {
       std::string what = "Lambda layer";
       if (auto c = o.find("config"); c != o.end() && c->is_object()) {
         if (auto f = c->find("function"); f != c->end()) {
-          const std::string dumped = f->dump().substr(0, 200);
+          const std::string dumped = f->dump(-1, ' ', false, json::error_handler_t::replace).substr(0, 200);
           bytecode = dumped.find("__lambda__") != std::string::npos || (f->is_array() && !f->empty() && (*f)[0].is_string());
           what += ": function " + dumped;
         }

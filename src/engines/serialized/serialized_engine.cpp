@@ -447,7 +447,9 @@ void scan_template_file(const EngineContext& ctx, EngineOutput& out, const FileE
     for (const auto& e : *it) {
       if (e.is_object() && e.contains("template") && e["template"].is_string()) {
         const auto t = e["template"].get<std::string>();
-        scan.scan_template_text("chat_template[" + e.value("name", std::string("?")) + "]", t, line_of(t));
+        const auto name = e.find("name");
+        const std::string label = (name != e.end() && name->is_string()) ? name->get<std::string>() : "?";
+        scan.scan_template_text("chat_template[" + label + "]", t, line_of(t));
       }
     }
   }
