@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "engines/engine.hpp"
+#include "pipeline/reachability_stage.hpp"
 
 namespace mg {
 
@@ -43,6 +44,8 @@ TargetReport scan_snapshot(const Snapshot& snap, const std::vector<std::unique_p
     const bool handled = std::any_of(engines.begin(), engines.end(), [&](const auto& e) { return e->handles_format(point.format); });
     if (!handled) r.incomplete.push_back({point.file, point.format + " content is not analysed by this build (" + point.loader + " would deserialize it)"});
   }
+  apply_reachability(compute_reachability(snap, r.plan, limits), r.plan, r.findings);
+
   // Several stages can report the same file for the same reason (an unreadable config, say).
   std::set<std::pair<std::string, std::string>> seen;
   std::erase_if(r.incomplete, [&](const Incomplete& i) { return !seen.insert({i.file, i.reason}).second; });

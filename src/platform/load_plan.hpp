@@ -49,6 +49,7 @@ struct LoadPlan {
   std::vector<DeserializationPoint> deserialization;
   std::vector<EntryPoint> entry_points;
   std::vector<std::string> module_files;  // repo .py files loading executes (sorted, unique)
+  std::vector<std::string> required_packages;  // third-party packages that code imports (set by reachability)
   PaperCriteria paper;
   std::vector<Finding> findings;          // the load engine's findings (one per trigger group)
   std::vector<Incomplete> incomplete;     // configs that could not be read

@@ -85,6 +85,8 @@ void write_target(JsonWriter& w, const TargetReport& t, const RenderOptions& opt
   w.end_object();
   w.key("execution_relevant_files");
   write_strings(w, t.plan.module_files);
+  w.key("required_packages");
+  write_strings(w, t.plan.required_packages);
   w.key("deserialization").begin_array();
   for (const auto& d : t.plan.deserialization) {
     w.begin_object().key("file").value(d.file).key("format").value(d.format).key("loader").value(d.loader).end_object();

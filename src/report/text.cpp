@@ -57,6 +57,16 @@ void render_target(std::string& out, const TargetReport& t, const RenderOptions&
       out += fmt::format("    {} {} -> {}  {}\n", tr.file, tr.key, target, p.dim("[" + tr.loader + "; gate: " + tr.gate + "]"));
     }
   }
+  if (!t.plan.module_files.empty()) {
+    std::string files;
+    for (const auto& m : t.plan.module_files) files += (files.empty() ? "" : ", ") + m;
+    out += fmt::format("  runs at load: {}\n", files);
+  }
+  if (!t.plan.required_packages.empty()) {
+    std::string pkgs;
+    for (const auto& p : t.plan.required_packages) pkgs += (pkgs.empty() ? "" : ", ") + p;
+    out += fmt::format("  imports packages: {}\n", pkgs);
+  }
   for (const auto& d : t.plan.deserialization) out += fmt::format("  deserializes: {} ({}, {})\n", d.file, d.format, d.loader);
 
   const auto findings = visible_findings(t, options);

@@ -1,0 +1,62 @@
+// What reachability needs to know about one Python file, read in one iterative walk of its tree:
+// the functions and classes it defines (with body line ranges), the names each scope references,
+// its imports (and where they sit), `if __name__ == "__main__":` blocks, and whether it does
+// things a static call graph cannot follow (getattr with a computed name, exec, computed imports).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "python/tree.hpp"
+
+namespace mg::py {
+
+struct LineRange {
+  std::uint32_t first = 0;
+  std::uint32_t last = 0;
+  bool contains(std::uint32_t line) const { return line >= first && line <= last; }
+};
+
+struct DefFact {
+  std::string name;
+  std::string qualname;  // Outer.inner
+  bool is_class = false;
+  int parent = -1;       // enclosing def, -1 = module level
+  LineRange body;        // the indented body (decorators and defaults run in the parent scope)
+  std::vector<std::string> bases;  // classes: base expressions as written ("nn.Module", "Base")
+  std::vector<std::string> refs;   // names the body references: "f", "self.m", "mod.f", "super.m", ".m"
+  bool decorated = false;
+};
+
+struct ImportFact {
+  std::string module;  // "a.b" (without leading dots)
+  std::string name;    // from-import name ("" for `import a.b`, "*" for wildcards)
+  std::string alias;   // bound name when `as` is used
+  int level = 0;       // leading dots
+  int scope = -1;      // enclosing def, -1 = module level
+  std::uint32_t line = 0;
+  bool in_try = false;  // guarded by try: (optional dependency)
+  std::string bound() const;  // the local name the import binds
+};
+
+struct ModuleFacts {
+  std::string path;
+  std::vector<DefFact> defs;          // source order
+  std::vector<std::string> module_refs;  // references at module level and in module-level class bodies
+  std::vector<ImportFact> imports;
+  std::vector<LineRange> main_guards;
+  bool dynamic_dispatch = false;  // getattr(x, <computed>), exec/eval, globals()[...]
+  bool computed_import = false;   // importlib.import_module(<computed>), __import__(<computed>)
+  bool parsed = true;             // false when the parse failed (time limit)
+
+  // Innermost def whose body holds `line`, or -1.
+  int innermost_def(std::uint32_t line) const;
+};
+
+ModuleFacts extract_module_facts(const Tree& tree, std::string_view path);
+
+// Parses and extracts in one call (for callers without a tree at hand).
+ModuleFacts read_module_facts(Parser& parser, std::string_view source, std::string_view path);
+
+}  // namespace mg::py

@@ -1,0 +1,381 @@
+#include "python/reachability.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "core/text.hpp"
+#include "python/stdlib_modules.hpp"
+
+namespace mg::py {
+
+namespace {
+
+// Methods the loaders call on a trigger's class (from_pretrained and friends), and the ones any use
+// of the loaded object calls first.
+constexpr std::string_view kLoaderProtocol[] = {
+    "__init__", "__new__", "__post_init__", "__call__", "__setstate__", "from_pretrained", "from_config",
+    "_from_config", "post_init", "_init_weights", "init_weights", "_tokenize", "tokenize", "forward", "generate", "load",
+};
+constexpr std::string_view kInstantiation[] = {"__init__", "__new__", "__post_init__"};
+
+std::string dots_to_slashes(std::string s) {
+  std::replace(s.begin(), s.end(), '.', '/');
+  return s;
+}
+
+std::string_view first_component(std::string_view s) { return s.substr(0, s.find('.')); }
+std::string_view last_component(std::string_view s) {
+  const auto dot = s.rfind('.');
+  return dot == std::string_view::npos ? s : s.substr(dot + 1);
+}
+
+}  // namespace
+
+Reachability::Reachability(const LoadPlan& plan, std::map<std::string, ModuleFacts> modules) {
+  for (auto& [path, facts] : modules) {
+    modules_[path] = static_cast<int>(facts_.size());
+    facts_.push_back(std::move(facts));
+  }
+  executed_.assign(facts_.size(), 0);
+  reached_.resize(facts_.size());
+  for (std::size_t i = 0; i < facts_.size(); ++i) reached_[i].assign(facts_[i].defs.size(), 0);
+  build_indexes();
+  run(plan);
+}
+
+int Reachability::module_for(const std::string& base) const {
+  std::string clean;
+  if (!normalize_relative(base, clean)) return -1;
+  if (auto it = modules_.find(clean + ".py"); it != modules_.end()) return it->second;
+  if (auto it = modules_.find(join_path(clean, "__init__.py")); it != modules_.end()) return it->second;
+  return -1;
+}
+
+std::vector<Reachability::Binding> Reachability::resolve_import(int m, const ImportFact& imp, bool& third_party) const {
+  std::vector<Binding> out;
+  third_party = false;
+  const std::string& path = facts_[static_cast<std::size_t>(m)].path;
+  std::vector<std::string> bases;  // folders the dotted name is relative to
+  if (imp.level > 0) {
+    std::string dir(dirname(path));
+    for (int i = 1; i < imp.level; ++i) dir = std::string(dirname(dir));
+    bases.push_back(dir);
+  } else {
+    bases.push_back("");                          // the repository root (torch.hub, ModelScope, cwd)
+    bases.push_back(std::string(dirname(path)));  // Python 2 implicit relative imports
+  }
+  for (const auto& base : bases) {
+    const std::string mod_path = imp.module.empty() ? base : join_path(base, dots_to_slashes(imp.module));
+    // Importing a.b.c runs a/__init__.py and a/b/__init__.py first.
+    std::string prefix = base;
+    bool found_any = false;
+    if (!imp.module.empty()) {
+      for (auto part : split(imp.module, '.')) {
+        prefix = join_path(prefix, part);
+        const int pkg = module_for(prefix);
+        if (pkg >= 0) {
+          out.push_back({pkg, ""});
+          found_any = true;
+        }
+      }
+    } else if (const int pkg = module_for(base); pkg >= 0 && !base.empty()) {
+      out.push_back({pkg, ""});
+      found_any = true;
+    }
+    const int target = imp.module.empty() ? module_for(base) : module_for(mod_path);
+    if (!imp.name.empty() && imp.name != "*") {
+      const int sub = module_for(join_path(mod_path, imp.name));
+      if (sub >= 0) {
+        out.push_back({sub, ""});
+        found_any = true;
+      } else if (target >= 0) {
+        out.push_back({target, imp.name});
+      }
+    } else if (imp.name == "*" && target >= 0) {
+      out.push_back({target, "*"});
+    }
+    if (found_any || target >= 0) return out;
+    out.clear();
+  }
+  third_party = imp.level == 0;
+  return out;
+}
+
+void Reachability::build_indexes() {
+  // Class hierarchy inside the repository, and every method by name.
+  for (std::size_t m = 0; m < facts_.size(); ++m) {
+    const auto& f = facts_[m];
+    for (std::size_t d = 0; d < f.defs.size(); ++d) {
+      const auto& def = f.defs[d];
+      if (!def.is_class && def.parent >= 0 && f.defs[static_cast<std::size_t>(def.parent)].is_class) {
+        methods_by_name_[def.name].push_back({static_cast<int>(m), static_cast<int>(d)});
+      }
+      if (!def.is_class) continue;
+      for (const auto& base : def.bases) {
+        const std::string_view root = first_component(base);
+        const std::string_view leaf = last_component(base);
+        std::vector<Node> found;
+        for (std::size_t k = 0; k < f.defs.size(); ++k) {  // same module
+          if (f.defs[k].is_class && f.defs[k].parent == -1 && f.defs[k].name == leaf && k != d) found.push_back({static_cast<int>(m), static_cast<int>(k)});
+        }
+        for (const auto& imp : f.imports) {  // imported from another repository module
+          if (imp.bound() != root) continue;
+          bool third = false;
+          for (const auto& b : resolve_import(static_cast<int>(m), imp, third)) {
+            const std::string wanted = b.symbol.empty() ? std::string(leaf) : b.symbol;
+            const auto& tf = facts_[static_cast<std::size_t>(b.module)];
+            for (std::size_t k = 0; k < tf.defs.size(); ++k) {
+              if (tf.defs[k].is_class && tf.defs[k].parent == -1 && tf.defs[k].name == wanted) found.push_back({b.module, static_cast<int>(k)});
+            }
+          }
+        }
+        for (const Node& b : found) {
+          bases_[{static_cast<int>(m), static_cast<int>(d)}].push_back(b);
+          subclasses_[b].push_back({static_cast<int>(m), static_cast<int>(d)});
+        }
+      }
+    }
+    computed_import_ = computed_import_ || f.computed_import;
+  }
+}
+
+std::string Reachability::node_label(Node n) const {
+  const auto& f = facts_[static_cast<std::size_t>(n.first)];
+  return f.path + ":" + (n.second < 0 ? "<module>" : f.defs[static_cast<std::size_t>(n.second)].qualname);
+}
+
+void Reachability::reach(Node n, Node from, std::string root_label) {
+  if (n.second < 0) {
+    if (executed_[static_cast<std::size_t>(n.first)]) return;
+    executed_[static_cast<std::size_t>(n.first)] = 1;
+  } else {
+    auto& r = reached_[static_cast<std::size_t>(n.first)][static_cast<std::size_t>(n.second)];
+    if (r) return;
+    r = 1;
+  }
+  pred_[n] = {root_label.empty() ? from : n, root_label};
+  work_.push_back(n);
+}
+
+void Reachability::execute_module(int m, Node from) { reach({m, -1}, from); }
+
+int Reachability::enclosing_class(int m, int def) const {
+  const auto& f = facts_[static_cast<std::size_t>(m)];
+  for (int d = def; d >= 0; d = f.defs[static_cast<std::size_t>(d)].parent) {
+    if (f.defs[static_cast<std::size_t>(d)].is_class) return d;
+  }
+  return -1;
+}
+
+void Reachability::reach_methods(int m, int cls, const std::string& name, Node from, bool up, bool down) {
+  std::set<Node> seen;
+  std::vector<Node> todo{{m, cls}};
+  while (!todo.empty()) {
+    const Node c = todo.back();
+    todo.pop_back();
+    if (!seen.insert(c).second) continue;
+    const auto& f = facts_[static_cast<std::size_t>(c.first)];
+    for (std::size_t d = 0; d < f.defs.size(); ++d) {
+      if (f.defs[d].parent == c.second && !f.defs[d].is_class && f.defs[d].name == name) reach({c.first, static_cast<int>(d)}, from);
+    }
+    if (up) if (auto it = bases_.find(c); it != bases_.end()) todo.insert(todo.end(), it->second.begin(), it->second.end());
+    if (down) if (auto it = subclasses_.find(c); it != subclasses_.end()) todo.insert(todo.end(), it->second.begin(), it->second.end());
+  }
+}
+
+void Reachability::reach_class(int m, int cls, Node from, bool protocol) {
+  if (protocol) {
+    for (auto name : kLoaderProtocol) reach_methods(m, cls, std::string(name), from, true, false);
+  } else {
+    for (auto name : kInstantiation) reach_methods(m, cls, std::string(name), from, true, false);
+  }
+}
+
+// A module-level name of module m (a def, or a name imported into it).
+void Reachability::reach_symbol(int m, const std::string& name, Node from, bool protocol) {
+  const auto& f = facts_[static_cast<std::size_t>(m)];
+  for (std::size_t d = 0; d < f.defs.size(); ++d) {
+    if (f.defs[d].parent != -1 || f.defs[d].name != name) continue;
+    if (f.defs[d].is_class) reach_class(m, static_cast<int>(d), from, protocol);
+    else reach({m, static_cast<int>(d)}, from);
+    return;
+  }
+  for (const auto& imp : f.imports) {  // re-exported: `from .impl import Model`
+    if (imp.scope != -1 || imp.bound() != name) continue;
+    bool third = false;
+    for (const auto& b : resolve_import(m, imp, third)) {
+      if (!b.symbol.empty() && b.symbol != "*" && b.module != m) reach_symbol(b.module, b.symbol, from, protocol);
+    }
+  }
+}
+
+void Reachability::resolve_ref(int m, int scope, const std::string& ref, Node from) {
+  const auto& f = facts_[static_cast<std::size_t>(m)];
+  if (ref.empty()) return;
+  if (ref.front() == '.') {  // unknown receiver: every repository method of that name
+    if (auto it = methods_by_name_.find(ref.substr(1)); it != methods_by_name_.end()) {
+      for (const Node& n : it->second) reach(n, from);
+    }
+    return;
+  }
+  const auto dot = ref.find('.');
+  if (dot == std::string::npos) {
+    // Innermost binding first: defs nested in the enclosing functions, then the module.
+    for (int s = scope;; s = f.defs[static_cast<std::size_t>(s)].parent) {
+      for (std::size_t d = 0; d < f.defs.size(); ++d) {
+        if (f.defs[d].parent != s || f.defs[d].name != ref) continue;
+        if (f.defs[d].is_class) reach_class(m, static_cast<int>(d), from, false);
+        else reach({m, static_cast<int>(d)}, from);
+        return;
+      }
+      for (const auto& imp : f.imports) {
+        if (imp.scope != s || imp.bound() != ref || imp.name.empty() || imp.name == "*") continue;
+        bool third = false;
+        for (const auto& b : resolve_import(m, imp, third)) {
+          if (!b.symbol.empty()) reach_symbol(b.module, b.symbol, from, false);
+        }
+        return;
+      }
+      if (s < 0) break;
+    }
+    return;
+  }
+  const std::string root = ref.substr(0, dot);
+  const std::string leaf(last_component(ref));
+  if (root == "self" || root == "cls" || root == "super") {
+    const int cls = enclosing_class(m, scope);
+    if (cls < 0) return;
+    if (root == "super") {
+      if (auto it = bases_.find({m, cls}); it != bases_.end()) {
+        for (const Node& b : it->second) reach_methods(b.first, b.second, leaf, from, true, false);
+      }
+    } else {
+      reach_methods(m, cls, leaf, from, true, true);  // overrides in subclasses may be what runs
+    }
+    return;
+  }
+  // A repository module bound to `root` (import x as root, from . import root), or a class.
+  for (const auto& imp : f.imports) {
+    if (imp.bound() != root) continue;
+    bool third = false;
+    for (const auto& b : resolve_import(m, imp, third)) {
+      if (b.symbol.empty()) {
+        // root.leaf: the module's def, or with a longer chain the last name as a method.
+        if (ref.find('.', dot + 1) == std::string::npos) reach_symbol(b.module, leaf, from, false);
+        else resolve_ref(m, scope, "." + leaf, from);
+      } else if (b.symbol != "*") {
+        const auto& tf = facts_[static_cast<std::size_t>(b.module)];
+        for (std::size_t d = 0; d < tf.defs.size(); ++d) {
+          if (tf.defs[d].is_class && tf.defs[d].parent == -1 && tf.defs[d].name == b.symbol) reach_methods(b.module, static_cast<int>(d), leaf, from, true, true);
+        }
+      }
+    }
+  }
+  for (std::size_t d = 0; d < f.defs.size(); ++d) {
+    if (f.defs[d].is_class && f.defs[d].parent == -1 && f.defs[d].name == root) reach_methods(m, static_cast<int>(d), leaf, from, true, true);
+  }
+  if (root != "self" && modules_.size() > 0) {
+    // Some other object: any repository method of that name may be what runs.
+    if (auto it = methods_by_name_.find(leaf); it != methods_by_name_.end()) {
+      for (const Node& n : it->second) reach(n, from);
+    }
+  }
+}
+
+void Reachability::process_scope(int m, int def) {
+  const auto& f = facts_[static_cast<std::size_t>(m)];
+  const Node here{m, def};
+  // Imports executed by this scope.
+  for (const auto& imp : f.imports) {
+    if (imp.scope != def) continue;
+    bool third = false;
+    const auto targets = resolve_import(m, imp, third);
+    for (const auto& b : targets) execute_module(b.module, here);
+    if (third && !imp.in_try && !imp.module.empty()) {
+      const std::string top(first_component(imp.module));
+      if (!is_stdlib_module(top) && std::find(required_.begin(), required_.end(), top) == required_.end()) required_.push_back(top);
+    }
+  }
+  const auto& refs = def < 0 ? f.module_refs : f.defs[static_cast<std::size_t>(def)].refs;
+  for (const auto& r : refs) resolve_ref(m, def, r, here);
+  // Class bodies run with their enclosing scope.
+  for (std::size_t d = 0; d < f.defs.size(); ++d) {
+    if (f.defs[d].parent == def && f.defs[d].is_class) process_scope(m, static_cast<int>(d));
+  }
+  dynamic_dispatch_ = dynamic_dispatch_ || f.dynamic_dispatch;
+}
+
+void Reachability::run(const LoadPlan& plan) {
+  std::set<std::string> seeded;
+  auto seed = [&](const std::string& file, const std::string& symbol, const std::string& label, bool modelscope) {
+    auto it = modules_.find(file);
+    if (it == modules_.end()) return;
+    const int m = it->second;
+    reach({m, -1}, {m, -1}, label);
+    if (!symbol.empty()) reach_symbol(m, symbol, {m, -1}, true);
+    if (modelscope) {  // registered by decorator, instantiated by configuration "type"
+      const auto& f = facts_[static_cast<std::size_t>(m)];
+      for (std::size_t d = 0; d < f.defs.size(); ++d) {
+        if (f.defs[d].is_class && f.defs[d].decorated && f.defs[d].parent == -1) reach_class(m, static_cast<int>(d), {m, -1}, true);
+      }
+    }
+    seeded.insert(file);
+  };
+  for (const auto& e : plan.entry_points) seed(e.file, e.symbol, e.trigger, false);
+  for (const auto& t : plan.triggers) {
+    if (t.loader == "modelscope") seed(t.module, "", t.file + ":" + t.key, true);
+  }
+  for (const auto& file : plan.module_files) {
+    if (!seeded.count(file)) seed(file, "", file, false);
+  }
+  while (!work_.empty()) {
+    const Node n = work_.back();
+    work_.pop_back();
+    process_scope(n.first, n.second);
+  }
+  std::sort(required_.begin(), required_.end());
+}
+
+std::vector<std::string> Reachability::executed_modules() const {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < facts_.size(); ++i) {
+    if (executed_[i]) out.push_back(facts_[i].path);
+  }
+  return out;
+}
+
+Reach Reachability::classify(const std::string& file, std::uint32_t line, std::vector<std::string>* path) const {
+  auto it = modules_.find(file);
+  if (it == modules_.end()) return Reach::unknown;
+  const int m = it->second;
+  const auto& f = facts_[static_cast<std::size_t>(m)];
+  if (!f.parsed) return Reach::unknown;
+  for (const auto& g : f.main_guards) {
+    if (g.contains(line)) return Reach::no;
+  }
+  if (!executed_[static_cast<std::size_t>(m)]) return computed_import_ ? Reach::unknown : Reach::no;
+  // The innermost function around the line decides; class bodies run with their parent.
+  int fn = f.innermost_def(line);
+  while (fn >= 0 && f.defs[static_cast<std::size_t>(fn)].is_class) fn = f.defs[static_cast<std::size_t>(fn)].parent;
+  Node n{m, fn};
+  if (fn >= 0 && !reached_[static_cast<std::size_t>(m)][static_cast<std::size_t>(fn)]) {
+    return dynamic_dispatch_ ? Reach::unknown : Reach::no;
+  }
+  if (path != nullptr) {
+    std::vector<std::string> rev;
+    for (int guard = 0; guard < 10000; ++guard) {
+      auto p = pred_.find(n);
+      if (p == pred_.end()) break;
+      rev.push_back(node_label(n));
+      if (!p->second.second.empty()) {
+        rev.push_back(p->second.second);
+        break;
+      }
+      n = p->second.first;
+    }
+    path->assign(rev.rbegin(), rev.rend());
+  }
+  return Reach::yes;
+}
+
+}  // namespace mg::py

@@ -1,0 +1,76 @@
+// Load-time reachability (issue 4): which repository modules a load executes and which functions
+// run, starting from the LoadPlan's entry points, over an import graph and a conservative call
+// graph built from ModuleFacts.
+//
+// What runs: the body of every module imported at load (the trigger modules, their imports,
+// transitively; an import inside a function runs when that function does), class bodies,
+// decorators, default values, and the functions the loader protocol calls on a trigger's class
+// (kLoaderProtocol), then everything those reference. References are followed by name: a name
+// bound in scope, `self.m`/`cls.m` (the class, its repository bases and subclasses), `super().m`,
+// `module.f`, `Class.m`; a method called on an unknown receiver reaches every repository method of
+// that name. Referencing a function (a callback, `self.apply(self._init_weights)`) counts as a call.
+// Code under `if __name__ == "__main__":` never runs at load. Where the code computes what it calls
+// (getattr with a computed name, exec/eval) or imports (a computed module name), "not reached"
+// becomes "unknown" rather than false.
+#pragma once
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/finding.hpp"
+#include "platform/load_plan.hpp"
+#include "python/module_facts.hpp"
+
+namespace mg::py {
+
+class Reachability {
+ public:
+  // `modules`: facts of every .py file of the snapshot, by path.
+  Reachability(const LoadPlan& plan, std::map<std::string, ModuleFacts> modules);
+
+  // load_reachable for a finding at file:line, with the path from the trigger when reachable.
+  Reach classify(const std::string& file, std::uint32_t line, std::vector<std::string>* path) const;
+  bool knows(const std::string& file) const { return modules_.count(file) != 0; }
+
+  std::vector<std::string> executed_modules() const;
+  // Third-party top-level packages the executed code imports outside try: blocks.
+  const std::vector<std::string>& required_packages() const { return required_; }
+
+ private:
+  using Node = std::pair<int, int>;  // (module index, def index or -1 for the module body)
+
+  struct Binding {
+    int module = -1;        // target module index
+    std::string symbol;     // "" = the module itself
+  };
+
+  void build_indexes();
+  void run(const LoadPlan& plan);
+  void reach(Node n, Node from, std::string label_if_root = {});
+  void execute_module(int m, Node from);
+  void process_scope(int m, int def);
+  void resolve_ref(int m, int scope, const std::string& ref, Node from);
+  void reach_symbol(int m, const std::string& name, Node from, bool protocol);
+  void reach_class(int m, int cls, Node from, bool protocol);
+  void reach_methods(int m, int cls, const std::string& name, Node from, bool up, bool down);
+  std::vector<Binding> resolve_import(int m, const ImportFact& imp, bool& third_party) const;
+  int module_for(const std::string& dotted_path_base) const;
+  int enclosing_class(int m, int def) const;
+  std::string node_label(Node n) const;
+
+  std::vector<ModuleFacts> facts_;
+  std::map<std::string, int> modules_;  // path -> index
+  std::vector<char> executed_;
+  std::vector<std::vector<char>> reached_;  // per module, per def
+  std::map<Node, std::pair<Node, std::string>> pred_;  // for reach paths; root: (self, trigger label)
+  std::vector<Node> work_;
+  // class (module, def) -> repository base classes and subclasses
+  std::map<Node, std::vector<Node>> bases_, subclasses_;
+  std::map<std::string, std::vector<Node>> methods_by_name_;
+  std::vector<std::string> required_;
+  bool computed_import_ = false;
+  bool dynamic_dispatch_ = false;
+};
+
+}  // namespace mg::py
