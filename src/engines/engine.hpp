@@ -9,6 +9,7 @@
 #include "core/finding.hpp"
 #include "core/limits.hpp"
 #include "platform/load_plan.hpp"
+#include "python/module_facts.hpp"
 #include "source/snapshot.hpp"
 
 namespace mg {
@@ -24,6 +25,9 @@ struct EngineOutput {
   std::vector<Incomplete> incomplete;
   // Deserialization points (by file) this engine analysed completely.
   std::vector<std::string> analysed_files;
+  // Reachability facts of Python files the engine parsed anyway (saves the reachability stage a
+  // second parse of each file).
+  std::vector<py::ModuleFacts> module_facts;
 };
 
 class Engine {

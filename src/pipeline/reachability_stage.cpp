@@ -7,11 +7,16 @@
 
 namespace mg {
 
-py::Reachability compute_reachability(const Snapshot& snapshot, const LoadPlan& plan, const Limits& limits) {
+py::Reachability compute_reachability(const Snapshot& snapshot, const LoadPlan& plan, const Limits& limits,
+                                      std::vector<py::ModuleFacts> known) {
   std::map<std::string, py::ModuleFacts> facts;
+  for (auto& k : known) {
+    std::string path = k.path;
+    facts.emplace(std::move(path), std::move(k));
+  }
   py::Parser parser;
   for (const auto& f : snapshot.files) {
-    if (!ends_with(f.path, ".py")) continue;
+    if (!ends_with(f.path, ".py") || facts.count(f.path)) continue;
     py::ModuleFacts m;
     m.path = f.path;
     m.parsed = false;  // unread files stay "unknown", never "not reached"

@@ -11,7 +11,9 @@
 
 namespace mg {
 
-py::Reachability compute_reachability(const Snapshot& snapshot, const LoadPlan& plan, const Limits& limits);
+// `known`: facts engines already extracted; only the other Python files are parsed here.
+py::Reachability compute_reachability(const Snapshot& snapshot, const LoadPlan& plan, const Limits& limits,
+                                      std::vector<py::ModuleFacts> known = {});
 
 // Sets load_reachable/reach_path on findings of the code engines (python, yara) in Python files,
 // widens plan.module_files to every executed module and fills plan.required_packages.

@@ -33,18 +33,20 @@ TargetReport scan_snapshot(const Snapshot& snap, const std::vector<std::unique_p
   r.incomplete.insert(r.incomplete.end(), r.plan.incomplete.begin(), r.plan.incomplete.end());
 
   const EngineContext ctx{snap, r.plan, limits};
+  std::vector<py::ModuleFacts> facts;
   for (const auto& engine : engines) {
     EngineOutput out;
     engine->run(ctx, out);
     std::move(out.findings.begin(), out.findings.end(), std::back_inserter(r.findings));
     std::move(out.incomplete.begin(), out.incomplete.end(), std::back_inserter(r.incomplete));
+    std::move(out.module_facts.begin(), out.module_facts.end(), std::back_inserter(facts));
   }
   // Fail closed: a deserialization point that no engine of this build analyses is not clean.
   for (const auto& point : r.plan.deserialization) {
     const bool handled = std::any_of(engines.begin(), engines.end(), [&](const auto& e) { return e->handles_format(point.format); });
     if (!handled) r.incomplete.push_back({point.file, point.format + " content is not analysed by this build (" + point.loader + " would deserialize it)"});
   }
-  apply_reachability(compute_reachability(snap, r.plan, limits), r.plan, r.findings);
+  apply_reachability(compute_reachability(snap, r.plan, limits, std::move(facts)), r.plan, r.findings);
 
   // Several stages can report the same file for the same reason (an unreadable config, say).
   std::set<std::pair<std::string, std::string>> seen;
