@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstring>
 #include <deque>
+#include <memory>
+#include <optional>
 #include <unordered_map>
 
 #include "formats/pickle_policy.hpp"
@@ -68,13 +70,42 @@ Arg arg_of(std::uint8_t op) {
 
 bool is_proto_magic(std::span<const std::uint8_t> d) { return d.size() >= 2 && d[0] == 0x80 && d[1] <= 5; }
 
+// Working memory of one VM depth, kept per thread so that scanning many pickles does not pay for
+// fresh allocations (and their page faults) every time.
+struct Scratch {
+  std::vector<Node> nodes;
+  std::vector<std::vector<std::uint32_t>> kids;
+  std::vector<std::uint32_t> tuple_items;
+  std::vector<std::uint32_t> dense_memo;
+  std::vector<std::uint32_t> stack;
+  std::vector<std::size_t> marks;
+
+  void release_if_large() {
+    if (nodes.capacity() > (1u << 20)) std::vector<Node>().swap(nodes);
+    if (tuple_items.capacity() > (4u << 20)) std::vector<std::uint32_t>().swap(tuple_items);
+    if (dense_memo.capacity() > (1u << 20)) std::vector<std::uint32_t>().swap(dense_memo);
+    if (stack.capacity() > (1u << 20)) std::vector<std::uint32_t>().swap(stack);
+    if (marks.capacity() > (1u << 20)) std::vector<std::size_t>().swap(marks);
+    kids.clear();
+  }
+};
+
+Scratch& scratch_for(std::uint32_t depth) {
+  thread_local std::vector<std::unique_ptr<Scratch>> per_depth;
+  while (per_depth.size() <= depth) per_depth.push_back(std::make_unique<Scratch>());
+  return *per_depth[depth];
+}
+
 class Vm {
  public:
   Vm(std::span<const std::uint8_t> data, const PickleLimits& limits, PickleReport& report, std::uint64_t base,
      std::uint32_t depth, std::uint64_t& opcode_budget,
      std::chrono::steady_clock::time_point deadline)
       : d_(data), lim_(limits), rep_(report), base_(base), depth_(depth), budget_(opcode_budget),
-        deadline_(deadline) {}
+        deadline_(deadline), sc_(scratch_for(depth)) {}
+  ~Vm() { sc_.release_if_large(); }
+  Vm(const Vm&) = delete;
+  Vm& operator=(const Vm&) = delete;
 
   // Runs streams from `start`; returns the offset just past the last STOP.
   void run_all() {
@@ -130,21 +161,49 @@ class Vm {
     // Node 0 is a shared "unknown" placeholder, created at stream start.
     return 0;
   }
-  std::uint32_t add_container(K kind, std::vector<std::uint32_t> items, std::size_t pos) {
-    kids_.push_back(std::move(items));
+  // Tuples never change after creation: their items live in one flat arena (no allocation each).
+  std::uint32_t add_container(K kind, const std::uint32_t* first, std::size_t count, std::size_t pos) {
     Node n;
     n.kind = kind;
-    n.a = static_cast<std::uint32_t>(kids_.size() - 1);
     n.offset = pos;
+    if (kind == K::tuple) {
+      n.a = static_cast<std::uint32_t>(tuple_items_.size());
+      n.b = static_cast<std::uint32_t>(count);
+      tuple_items_.insert(tuple_items_.end(), first, first + count);
+    } else {
+      kids_.emplace_back(first, first + count);
+      n.a = static_cast<std::uint32_t>(kids_.size() - 1);
+    }
     return add(n);
   }
-  std::vector<std::uint32_t>* kids_of(std::uint32_t id) {
-    const Node& n = nodes_[id];
-    if (n.a == kNoNode || n.a >= kids_.size()) return nullptr;
-    switch (n.kind) {
-      case K::tuple: case K::list: case K::dict: case K::set: case K::frozenset: return &kids_[n.a];
-      default: return nullptr;
+  std::uint32_t add_container(K kind, const std::vector<std::uint32_t>& items, std::size_t pos) {
+    return add_container(kind, items.data(), items.size(), pos);
+  }
+  // Pops everything above the last MARK (and the mark) into a new container.
+  std::uint32_t container_from_mark(K kind, std::size_t pos) {
+    std::size_t from = 0;
+    if (marks_.empty()) underflow(pos);
+    else {
+      from = marks_.back();
+      marks_.pop_back();
     }
+    const std::uint32_t id = add_container(kind, stack_.data() + from, stack_.size() - from, pos);
+    stack_.resize(from);
+    return id;
+  }
+  std::optional<std::span<const std::uint32_t>> kids_of(std::uint32_t id) const {
+    if (id >= nodes_.size()) return std::nullopt;
+    const Node& n = nodes_[id];
+    if (n.kind == K::tuple) return std::span<const std::uint32_t>(tuple_items_.data() + n.a, n.b);
+    if ((n.kind == K::list || n.kind == K::dict || n.kind == K::set || n.kind == K::frozenset) && n.a < kids_.size()) {
+      return std::span<const std::uint32_t>(kids_[n.a]);
+    }
+    return std::nullopt;
+  }
+  std::vector<std::uint32_t>* mutable_kids(std::uint32_t id, K kind) {
+    if (id >= nodes_.size() || nodes_[id].kind != kind || nodes_[id].a >= kids_.size()) return nullptr;
+    auto* v = &kids_[nodes_[id].a];
+    return v->size() < lim_.max_nodes ? v : nullptr;
   }
   std::string_view keep(std::string s) {
     pool_bytes_ += s.size();
@@ -197,11 +256,40 @@ class Vm {
     }
   }
 
+  // ---- memo: dense for the small keys picklers write, a map for the rest ----
+  static constexpr std::uint64_t kDenseMemo = 1u << 22;
+  bool memo_put(std::uint64_t idx, std::uint32_t v) {
+    if (idx < kDenseMemo) {
+      if (idx >= dense_memo_.size()) dense_memo_.resize(static_cast<std::size_t>(idx) + 1 + dense_memo_.size() / 2, kNoNode);
+      if (dense_memo_[idx] == kNoNode) {
+        if (memo_size_ >= lim_.max_memo) return false;
+        ++memo_size_;
+      }
+      dense_memo_[idx] = v;
+      return true;
+    }
+    auto [it, inserted] = memo_.try_emplace(idx, v);
+    if (inserted) {
+      if (memo_size_ >= lim_.max_memo) {
+        memo_.erase(it);
+        return false;
+      }
+      ++memo_size_;
+    } else {
+      it->second = v;
+    }
+    return true;
+  }
+  std::uint32_t memo_get(std::uint64_t idx) const {
+    if (idx < kDenseMemo) return idx < dense_memo_.size() ? dense_memo_[idx] : kNoNode;
+    auto it = memo_.find(idx);
+    return it == memo_.end() ? kNoNode : it->second;
+  }
+
   // ---- globals and calls ----
   std::uint32_t make_global(std::string_view module, std::string_view name, std::size_t pos, const char* opcode) {
-    std::string key;
-    key.reserve(module.size() + name.size() + 1);
-    key.append(module).push_back('\n');
+    std::string& key = key_scratch_;
+    key.assign(module).push_back('\n');
     key.append(name);
     auto it = global_index_.find(key);
     std::uint32_t gi;
@@ -214,7 +302,7 @@ class Vm {
       g.opcode = opcode;
       rep_.globals.push_back(std::move(g));
       gi = static_cast<std::uint32_t>(rep_.globals.size() - 1);
-      global_index_.emplace(std::move(key), gi);
+      global_index_.emplace(key, gi);
     } else {
       gi = it->second;
     }
@@ -223,6 +311,15 @@ class Vm {
     n.a = gi;
     n.offset = pos;
     return add(n);
+  }
+
+  bool allowed(std::uint32_t gi) {
+    if (gi >= allowed_.size()) allowed_.resize(gi + 1, -1);
+    if (allowed_[gi] < 0) {
+      const GlobalRef& g = rep_.globals[gi];
+      allowed_[gi] = classify_global(g.module, g.name).verdict == Verdict::allowed ? 1 : 0;
+    }
+    return allowed_[gi] == 1;
   }
 
   std::uint32_t make_call(std::uint32_t callee, std::uint32_t args, std::size_t pos, CallOp op,
@@ -246,8 +343,8 @@ class Vm {
         g.first_call_offset = base_ + pos;
       }
       // copyreg._reconstructor(cls, base, state) instantiates cls without calling it.
-      if (canonical_module(g.module) == "copyreg" && g.name == "_reconstructor") {
-        if (auto* items = kids_of(args); items && !items->empty() && nodes_[(*items)[0]].kind == K::global) {
+      if (g.name == "_reconstructor" && canonical_module(g.module) == "copyreg") {
+        if (auto items = kids_of(args); items && !items->empty() && nodes_[(*items)[0]].kind == K::global) {
           ++rep_.globals[nodes_[(*items)[0]].a].new_count;
         }
       }
@@ -257,6 +354,8 @@ class Vm {
                          c.kind == K::unknown ? "a value the stream computed" : "a non-callable constant";
       anomaly(AnomalyKind::indirect_call, pos, std::string("calls ") + what + ": " + render_call(id));
     }
+    // Calls of allowlisted rebuild functions are counted on their GlobalRef, not listed one by one.
+    if (is_global && !lim_.list_all_calls && allowed(c.a)) return id;
     if (rep_.calls.size() < lim_.max_calls_listed) {
       Call call;
       call.callee = render(callee, 2);
@@ -348,7 +447,7 @@ class Vm {
     }
     if (n.kind == K::call) {
       render_into(out, n.a, depth - 1);
-      const auto* items = kids_of(n.b);
+      const auto items = kids_of(n.b);
       if (items && nodes_[n.b].kind == K::tuple) {
         out += '(';
         for (std::size_t k = 0; k < items->size() && out.size() <= lim_.max_summary_chars; ++k) {
@@ -363,7 +462,7 @@ class Vm {
       }
       return;
     }
-    const auto* items = kids_of(id);
+    const auto items = kids_of(id);
     if (!items) {
       out += "?";
       return;
@@ -410,16 +509,22 @@ class Vm {
   std::uint32_t stacked_ = 0;
   std::size_t stream_end_ = 0;
 
-  std::vector<Node> nodes_;
-  std::vector<std::vector<std::uint32_t>> kids_;
+  Scratch& sc_;
+  std::vector<Node>& nodes_ = sc_.nodes;
+  std::vector<std::vector<std::uint32_t>>& kids_ = sc_.kids;
+  std::vector<std::uint32_t>& tuple_items_ = sc_.tuple_items;
+  std::vector<std::uint32_t>& dense_memo_ = sc_.dense_memo;  // memo keys below kDenseMemo; the rest in memo_
+  std::vector<signed char> allowed_;        // per global: -1 unknown yet, 0 no, 1 allowlisted
+  std::string key_scratch_;
   std::deque<std::string> pool_;
   std::uint64_t pool_bytes_ = 0;
-  std::vector<std::uint32_t> stack_;
-  std::vector<std::size_t> marks_;
+  std::vector<std::uint32_t>& stack_ = sc_.stack;
+  std::vector<std::size_t>& marks_ = sc_.marks;
   std::unordered_map<std::uint64_t, std::uint32_t> memo_;
   std::unordered_map<std::string, std::uint32_t> global_index_;
   bool over_ = false;
   bool underflow_seen_ = false;
+  std::uint64_t memo_size_ = 0;  // distinct keys, for MEMOIZE
   std::uint64_t blob_bytes_scanned_ = 0;
 };
 
@@ -529,7 +634,7 @@ std::uint32_t Vm::int_from_text(std::string_view t, std::size_t pos) {
 
 std::uint32_t Vm::dict_get(std::uint32_t dict, std::string_view key) {
   if (dict >= nodes_.size() || nodes_[dict].kind != K::dict) return kNoNode;
-  const auto* items = kids_of(dict);
+  const auto items = kids_of(dict);
   if (!items) return kNoNode;
   for (std::size_t k = 0; k + 1 < items->size(); k += 2) {
     const Node& kn = nodes_[(*items)[k]];
@@ -553,12 +658,12 @@ bool Vm::joblib_skip(std::uint32_t wrapper, std::uint32_t state, std::size_t& p)
   const Node* dtype = &nodes_[dtype_id];
   // dtype is numpy.dtype('<code>', False, True) with BUILD state (ver, endian, sub, names, fields, elsize, ...).
   std::string_view code;
-  if (const auto* args = kids_of(dtype->b); args && !args->empty() && nodes_[(*args)[0]].kind == K::str) {
+  if (const auto args = kids_of(dtype->b); args && !args->empty() && nodes_[(*args)[0]].kind == K::str) {
     code = nodes_[(*args)[0]].s;
   }
   std::int64_t elsize = -1;
   if (dtype->state != kNoNode) {
-    if (const auto* st = kids_of(dtype->state); st && st->size() >= 6 && nodes_[(*st)[5]].kind == K::integer) {
+    if (const auto st = kids_of(dtype->state); st && st->size() >= 6 && nodes_[(*st)[5]].kind == K::integer) {
       elsize = nodes_[(*st)[5]].i;
     }
   }
@@ -596,7 +701,7 @@ bool Vm::joblib_skip(std::uint32_t wrapper, std::uint32_t state, std::size_t& p)
     return false;
   }
   std::uint64_t count = 1;
-  for (auto dim : *kids_of(shape_id)) {
+  for (auto dim : kids_of(shape_id).value_or(std::span<const std::uint32_t>())) {
     const Node& dn = nodes_[dim];
     if (dn.kind != K::integer || dn.i < 0 || __builtin_mul_overflow(count, static_cast<std::uint64_t>(dn.i), &count)) {
       fail(p, "joblib array shape is not a tuple of small non-negative integers");
@@ -694,6 +799,9 @@ void Vm::check_blob(std::string_view blob, std::size_t pos) {
 std::size_t Vm::run_stream(std::size_t pos) {
   nodes_.clear();
   kids_.clear();
+  tuple_items_.clear();
+  dense_memo_.clear();
+  memo_size_ = 0;
   pool_.clear();
   pool_bytes_ = 0;
   stack_.clear();
@@ -881,31 +989,31 @@ std::size_t Vm::run_stream(std::size_t pos) {
         check_blob(s1, op_pos);
         push(add(Node{K::bytes, kNoNode, kNoNode, kNoNode, 0, s1, op_pos}));
         break;
-      case ')': push(add_container(K::tuple, {}, op_pos)); break;
-      case ']': push(add_container(K::list, {}, op_pos)); break;
-      case '}': push(add_container(K::dict, {}, op_pos)); break;
-      case 0x8f: push(add_container(K::set, {}, op_pos)); break;
-      case 't': push(add_container(K::tuple, pop_mark(op_pos), op_pos)); break;
-      case 'l': push(add_container(K::list, pop_mark(op_pos), op_pos)); break;
-      case 'd': push(add_container(K::dict, pop_mark(op_pos), op_pos)); break;
-      case 0x91: push(add_container(K::frozenset, pop_mark(op_pos), op_pos)); break;
+      case ')': push(add_container(K::tuple, nullptr, 0, op_pos)); break;
+      case ']': push(add_container(K::list, nullptr, 0, op_pos)); break;
+      case '}': push(add_container(K::dict, nullptr, 0, op_pos)); break;
+      case 0x8f: push(add_container(K::set, nullptr, 0, op_pos)); break;
+      case 't': push(container_from_mark(K::tuple, op_pos)); break;
+      case 'l': push(container_from_mark(K::list, op_pos)); break;
+      case 'd': push(container_from_mark(K::dict, op_pos)); break;
+      case 0x91: push(container_from_mark(K::frozenset, op_pos)); break;
       case 0x85: case 0x86: case 0x87: {
         const std::size_t n = op - 0x84;
-        std::vector<std::uint32_t> items(n);
+        std::uint32_t items[3];
         for (std::size_t k = n; k-- > 0;) items[k] = pop(op_pos);
-        push(add_container(K::tuple, std::move(items), op_pos));
+        push(add_container(K::tuple, items, n, op_pos));
         break;
       }
       case 'a': {
         const auto v = pop(op_pos);
         const auto t = top(op_pos);
-        if (auto* items = kids_of(t); items && nodes_[t].kind == K::list && items->size() < lim_.max_nodes) items->push_back(v);
+        if (auto* items = mutable_kids(t, K::list)) items->push_back(v);
         break;
       }
       case 'e': {
         auto vs = pop_mark(op_pos);
         const auto t = top(op_pos);
-        if (auto* items = kids_of(t); items && nodes_[t].kind == K::list && items->size() < lim_.max_nodes) {
+        if (auto* items = mutable_kids(t, K::list)) {
           items->insert(items->end(), vs.begin(), vs.end());
         }
         break;
@@ -914,7 +1022,7 @@ std::size_t Vm::run_stream(std::size_t pos) {
         const auto v = pop(op_pos);
         const auto k = pop(op_pos);
         const auto t = top(op_pos);
-        if (auto* items = kids_of(t); items && nodes_[t].kind == K::dict && items->size() < lim_.max_nodes) {
+        if (auto* items = mutable_kids(t, K::dict)) {
           items->push_back(k);
           items->push_back(v);
         }
@@ -923,7 +1031,7 @@ std::size_t Vm::run_stream(std::size_t pos) {
       case 'u': {
         auto vs = pop_mark(op_pos);
         const auto t = top(op_pos);
-        if (auto* items = kids_of(t); items && nodes_[t].kind == K::dict && items->size() < lim_.max_nodes) {
+        if (auto* items = mutable_kids(t, K::dict)) {
           if (vs.size() % 2) vs.pop_back();
           items->insert(items->end(), vs.begin(), vs.end());
         }
@@ -932,7 +1040,7 @@ std::size_t Vm::run_stream(std::size_t pos) {
       case 0x90: {
         auto vs = pop_mark(op_pos);
         const auto t = top(op_pos);
-        if (auto* items = kids_of(t); items && nodes_[t].kind == K::set && items->size() < lim_.max_nodes) {
+        if (auto* items = mutable_kids(t, K::set)) {
           items->insert(items->end(), vs.begin(), vs.end());
         }
         break;
@@ -946,13 +1054,12 @@ std::size_t Vm::run_stream(std::size_t pos) {
             return 0;
           }
         } else if (op == 0x94) {
-          idx = memo_.size();
+          idx = memo_size_;
         }
-        if (memo_.size() >= lim_.max_memo && !memo_.count(idx)) {
+        if (!memo_put(idx, top(op_pos))) {
           fail(op_pos, "memo larger than the limit");
           return 0;
         }
-        memo_[idx] = top(op_pos);
         break;
       }
       case 'g': case 'h': case 'j': {
@@ -964,13 +1071,13 @@ std::size_t Vm::run_stream(std::size_t pos) {
             return 0;
           }
         }
-        auto it = memo_.find(idx);
-        if (it == memo_.end()) {
+        const std::uint32_t got = memo_get(idx);
+        if (got == kNoNode) {
           // CPython stops here; later opcodes are still reported (they cost nothing to list).
           anomaly(AnomalyKind::missing_memo, op_pos, "GET of memo key " + std::to_string(idx) + " that was never PUT");
           push(unknown_node());
         } else {
-          push(it->second);
+          push(got);
         }
         break;
       }
@@ -991,7 +1098,7 @@ std::size_t Vm::run_stream(std::size_t pos) {
       }
       case 'i': {  // INST: module, name, then the marked arguments
         const auto cls = make_global(s1, s2, op_pos, "INST");
-        const auto args = add_container(K::tuple, pop_mark(op_pos), op_pos);
+        const auto args = container_from_mark(K::tuple, op_pos);
         push(make_call(cls, args, op_pos, CallOp::inst));
         break;
       }
@@ -999,7 +1106,7 @@ std::size_t Vm::run_stream(std::size_t pos) {
         auto items = pop_mark(op_pos);
         const auto cls = items.empty() ? unknown_node() : items.front();
         if (!items.empty()) items.erase(items.begin());
-        const auto args = add_container(K::tuple, std::move(items), op_pos);
+        const auto args = add_container(K::tuple, items, op_pos);
         push(make_call(cls, args, op_pos, CallOp::obj));
         break;
       }

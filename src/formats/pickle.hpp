@@ -20,6 +20,7 @@ struct PickleLimits {
   std::uint64_t max_decoded_string_bytes = 256ull << 20;  // protocol-0 strings we must unescape
   std::uint32_t max_nesting = 4;               // pickles inside pickles (joblib object arrays)
   std::uint32_t max_calls_listed = 100'000;
+  bool list_all_calls = false;  // also list calls of allowlisted globals (counted on GlobalRef anyway)
   std::uint32_t max_summary_chars = 160;
   std::uint32_t max_seconds = 60;
   // joblib writes raw array bytes after each NumpyArrayWrapper BUILD; skip them as joblib does.
@@ -42,7 +43,8 @@ struct GlobalRef {
   std::string opcode;             // GLOBAL | STACK_GLOBAL | INST
 };
 
-// Every callable invocation, in stream order.
+// Callable invocations in stream order: every call of a computed callable or of a global outside
+// the allowlist (with PickleLimits::list_all_calls, every call).
 struct Call {
   std::string callee;  // dotted name, or a rendering of a computed callable
   std::string args;    // bounded rendering of the arguments
