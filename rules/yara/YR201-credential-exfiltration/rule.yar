@@ -25,12 +25,46 @@ rule YR201_credential_exfiltration
     $shadow = "/etc/shadow"
 
     // Exfiltration channels.
-    $discord = /discord(app)?\.com\/api\/webhooks\//
-    $telegram = /api\.telegram\.org\/bot/
-    $slack = "hooks.slack.com/services/"
-    $capture = /webhook\.(site|cool)|pipedream\.net|requestbin\.|oastify\.com|interact\.sh|burpcollaborator\.|dnslog\.cn|beeceptor\.com|requestcatcher\.com/
-    $paste = /pastebin\.com\/api|paste\.ee\/|hastebin\.com|transfer\.sh|termbin\.com|[\/.]file\.io\b|0x0\.st|rentry\.co|ghostbin\.|files\.catbox\.moe|gofile\.io|anonfiles\.com/
-    $tunnel = /ngrok(-free)?\.(io|app|dev)|trycloudflare\.com|serveo\.net|localhost\.run|loca\.lt\b|localtunnel\.me/
+    $chan0 = "discord.com/api/webhooks/"
+    $chan1 = "discordapp.com/api/webhooks/"
+    $chan2 = "api.telegram.org/bot"
+    $chan3 = "hooks.slack.com/services/"
+    $chan4 = "webhook.site"
+    $chan5 = "webhook.cool"
+    $chan6 = "pipedream.net"
+    $chan7 = "requestbin."
+    $chan8 = "oastify.com"
+    $chan9 = ".oast.fun"
+    $chan10 = ".oast.pro"
+    $chan11 = ".oast.live"
+    $chan12 = ".oast.site"
+    $chan13 = ".oast.online"
+    $chan14 = ".oast.me"
+    $chan15 = "burpcollaborator."
+    $chan16 = "dnslog.cn"
+    $chan17 = "beeceptor.com"
+    $chan18 = "requestcatcher.com"
+    $chan19 = "pastebin.com/api"
+    $chan20 = "paste.ee/"
+    $chan21 = "hastebin.com"
+    $chan22 = "://transfer.sh"
+    $chan23 = "termbin.com"
+    $chan24 = "://file.io"
+    $chan25 = "://0x0.st"
+    $chan26 = "rentry.co/"
+    $chan27 = "ghostbin."
+    $chan28 = "files.catbox.moe"
+    $chan29 = "gofile.io/"
+    $chan30 = "anonfiles.com"
+    $chan31 = "ngrok.io"
+    $chan32 = "ngrok.app"
+    $chan33 = "ngrok-free.app"
+    $chan34 = "ngrok-free.dev"
+    $chan35 = "trycloudflare.com"
+    $chan36 = "serveo.net"
+    $chan37 = "localhost.run"
+    $chan38 = ".loca.lt"
+    $chan39 = "localtunnel.me"
     // Public IPv4 literal as a URL host or a connect() target (loopback, 10/8, 192.x excluded).
     $raw_ip_url = /(https?|ftp|wss?):\/\/([1-9]|1[1-9]|[2-9][0-9]|1[01][0-9]|12[0-6]|12[89]|1[3-8][0-9]|19[013-9]|2[0-2][0-9])\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}[:\/'"]/
     $raw_ip_connect = /connect\(\s*\(\s*['"]([1-9]|1[1-9]|[2-9][0-9]|1[01][0-9]|12[0-6]|12[89]|1[3-8][0-9]|19[013-9]|2[0-2][0-9])\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}['"]/
@@ -38,5 +72,5 @@ rule YR201_credential_exfiltration
   condition:
     filesize < 8MB and
     any of ($hf_token_file, $hf_token_env, $ssh_keys, $aws, $cloud, $netrc, $git_cred, $pypi, $browser, $wallet, $env_dump, $imds, $shadow) and
-    any of ($discord, $telegram, $slack, $capture, $paste, $tunnel, $raw_ip_url, $raw_ip_connect)
+    any of ($chan*, $raw_ip_url, $raw_ip_connect)
 }

@@ -20,12 +20,26 @@ rule YR501_keylogger
 
     // Where the keys go.
     $log_key = /(\.write|logging\.(info|debug|warning)|logger\.(info|debug))\(\s*(str\(\s*)?key(\.char)?\s*\)/ private
-    $exfil = /discord(app)?\.com\/api\/webhooks\/|api\.telegram\.org\/bot|webhook\.(site|cool)|pastebin\.com\/api|ngrok(-free)?\.(io|app|dev)|hooks\.slack\.com\/services\// private
-    $net = /requests\.(post|put)\(|urlopen\(|smtplib\.SMTP|\.sendmail\(|\.sendall\(|ftplib\.FTP/ private
+    $exfil0 = "discord.com/api/webhooks/" private
+    $exfil1 = "discordapp.com/api/webhooks/" private
+    $exfil2 = "api.telegram.org/bot" private
+    $exfil3 = "hooks.slack.com/services/" private
+    $exfil4 = "webhook.site" private
+    $exfil5 = "pastebin.com/api" private
+    $exfil6 = "ngrok.io" private
+    $exfil7 = "ngrok-free.app" private
+    $exfil8 = "trycloudflare.com" private
+    $net0 = "requests.post(" private
+    $net1 = "requests.put(" private
+    $net2 = "urlopen(" private
+    $net3 = "smtplib.SMTP" private
+    $net4 = ".sendmail(" private
+    $net5 = ".sendall(" private
+    $net6 = "ftplib.FTP" private
     $key_buffer = /key_?log|keystrokes?|keys_?pressed|key_?buffer|logged_?keys/ nocase private
 
   condition:
     filesize < 4MB and
     any of ($pynput, $kb_hook, $evdev, $win_hook, $async_key, $pyhook, $xrecord) and
-    ($log_key or $exfil or ($net and $key_buffer))
+    ($log_key or any of ($exfil*) or (any of ($net*) and $key_buffer))
 }

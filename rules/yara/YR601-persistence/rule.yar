@@ -17,7 +17,7 @@ rule YR601_persistence
 
     $rc_open = /open\([^\n]{0,160}\.(bashrc|bash_profile|bash_login|zshrc|zprofile|profile)['"]\)*\s*,\s*['"]a|\.(bashrc|bash_profile|zshrc|zprofile|profile)['"]\)*\.open\(\s*['"]a/
     $rc_echo = />>\s*['"]?(~|\$HOME|\$\{HOME\})\/\.(bashrc|bash_profile|zshrc|zprofile|profile)\b/
-    $payload = /\b(curl|wget)\s|\/dev\/tcp\/|base64\s+(-d|--decode)|python[0-9.]*\s+-c\s|nohup\s|\bnc\s+-/ private
+    $payload = /(curl|wget) +-|(curl|wget) +http|\/dev\/tcp\/|base64 +(-d|--decode)|python3? +-c |nohup |nc -[elvp]/ private
 
     $systemd_unit = /(\/etc\/systemd\/system\/|\.config\/systemd\/user\/)[\w@.\-]*\.(service|timer)/
     $systemd_enable = /systemctl\s+(--user\s+)?(enable|daemon-reload)/ private
@@ -29,8 +29,11 @@ rule YR601_persistence
     $hook_name = /['"][\w\-\/.+]*\.pth['"]|['"](sitecustomize|usercustomize)\.py['"]/ private
     $open_write = /open\([^)\n]{0,200},\s*['"][aw]b?\+?['"]|\.write_text\(/ private
 
-    $run_key = /CurrentVersion\\{1,2}Run(Once)?\b/ nocase
-    $run_key_write = /SetValueEx\(|reg(\.exe)?\s+add\s/ nocase private
+    $run_key = /CurrentVersion\\{1,2}Run(Once)?\b/
+    $run_key_write0 = "SetValueEx" private
+    $run_key_write1 = "reg add " private
+    $run_key_write2 = "REG ADD " private
+    $run_key_write3 = "reg.exe add " private
 
     $launch_agent = /Library\/Launch(Agents|Daemons)\/[\w.\-]+\.plist/
     $run_at_load = "RunAtLoad" private
@@ -45,7 +48,7 @@ rule YR601_persistence
       ($systemd_unit and $systemd_enable) or
       $ak_write and $ak_key or
       $site_dir and $hook_name and $open_write or
-      $run_key and $run_key_write or
+      $run_key and any of ($run_key_write*) or
       $launch_agent and $run_at_load
     )
 }

@@ -10,7 +10,24 @@ rule YR701_obfuscated_exec
     description = "Executes decoded or deobfuscated code (exec/eval of base64, zlib, marshal, hex, chr-join)"
 
   strings:
-    $exec_decoded = /[^.\w](exec|eval|compile)\s*\(\s*[^\n]{0,80}(b64decode|b32decode|b16decode|a85decode|b85decode|decodebytes|decodestring|zlib\.decompress|lzma\.decompress|bz2\.decompress|gzip\.decompress|marshal\.loads|codecs\.decode|bytes\.fromhex|unhexlify|\.fromhex\(|\[::-1\])/
+    // One string per decoder: the decoder is the atom, so plain exec()/eval() calls cost nothing.
+    $exec_decoded0 = /[^.\w](exec|eval)\s*\(\s*[^\n]{0,48}b64decode/
+    $exec_decoded1 = /[^.\w](exec|eval)\s*\(\s*[^\n]{0,48}b32decode/
+    $exec_decoded2 = /[^.\w](exec|eval)\s*\(\s*[^\n]{0,48}b16decode/
+    $exec_decoded3 = /[^.\w](exec|eval)\s*\(\s*[^\n]{0,48}a85decode/
+    $exec_decoded4 = /[^.\w](exec|eval)\s*\(\s*[^\n]{0,48}b85decode/
+    $exec_decoded5 = /[^.\w](exec|eval)\s*\(\s*[^\n]{0,48}decodebytes/
+    $exec_decoded6 = /[^.\w](exec|eval)\s*\(\s*[^\n]{0,48}decodestring/
+    $exec_decoded7 = /[^.\w](exec|eval)\s*\(\s*[^\n]{0,48}zlib\.decompress/
+    $exec_decoded8 = /[^.\w](exec|eval)\s*\(\s*[^\n]{0,48}lzma\.decompress/
+    $exec_decoded9 = /[^.\w](exec|eval)\s*\(\s*[^\n]{0,48}bz2\.decompress/
+    $exec_decoded10 = /[^.\w](exec|eval)\s*\(\s*[^\n]{0,48}gzip\.decompress/
+    $exec_decoded11 = /[^.\w](exec|eval)\s*\(\s*[^\n]{0,48}marshal\.loads/
+    $exec_decoded12 = /[^.\w](exec|eval)\s*\(\s*[^\n]{0,48}codecs\.decode/
+    $exec_decoded13 = /[^.\w](exec|eval)\s*\(\s*[^\n]{0,48}bytes\.fromhex/
+    $exec_decoded14 = /[^.\w](exec|eval)\s*\(\s*[^\n]{0,48}unhexlify/
+    $exec_decoded15 = /[^.\w](exec|eval)\s*\(\s*[^\n]{0,48}\.fromhex\(/
+    $exec_decoded16 = /[^.\w](exec|eval)\s*\(\s*[^\n]{0,48}\[\:\:-1\]/
     $exec_chr_join = /[^.\w](exec|eval)\s*\(\s*['"]{2}\.join\(\s*(map\(\s*chr|\[?\s*chr\()/
     $exec_escaped = /[^.\w](exec|eval)\s*\(\s*b?['"](\\x[0-9a-fA-F]{2}|\\[0-7]{3}){8}/
     $builtins_exec = /getattr\(\s*(__builtins__|builtins|__import__\(\s*['"]builtins['"]\s*\))\s*,\s*['"](exec|eval)['"]\s*\)\s*\(|__import__\(\s*['"]builtins['"]\s*\)\.(exec|eval)\(/

@@ -10,15 +10,23 @@ rule YR801_sandbox_evasion
     description = "Probes for a virtual machine or sandbox and exits when found"
 
   strings:
-    $probe = /\/sys\/class\/dmi\/id\/(product_name|sys_vendor|board_vendor|bios_vendor)|wmic\s+(computersystem|bios|baseboard)|systemd-detect-virt|Win32_ComputerSystem|\/proc\/scsi\/scsi|IsDebuggerPresent|CheckRemoteDebuggerPresent/ nocase
+    $probe_dmi = /\/sys\/class\/dmi\/id\/(product_name|sys_vendor|board_vendor|bios_vendor)/
+    $probe_wmic = /(wmic|WMIC) +(computersystem|bios|baseboard|COMPUTERSYSTEM|BIOS)/
+    $probe_virt = "systemd-detect-virt"
+    $probe_wmi = "Win32_ComputerSystem"
+    $probe_scsi = "/proc/scsi/scsi"
+    $probe_dbg = "IsDebuggerPresent"
     $vbox = /VirtualBox|VBOX|vboxguest|VBoxService/ private
-    $vmware = /VMware|vmtoolsd/ nocase private
+    $vmware = /VMware|VMWARE|vmware|vmtoolsd/ private
     $qemu = /QEMU|KVMKVMKVM/ private
     $hyperv = /Hyper-V|Microsoft Hv/ private
     $parallels = "Parallels" private
-    $sandbox = /sandboxie|SbieDll|cuckoo|joesandbox|any\.run|wine_get_unix_file_name/ nocase private
-    $exit = /sys\.exit\(|os\._exit\(|[^.\w]quit\(\)|[^.\w]exit\(\)|raise\s+SystemExit/ private
+    $sandbox = /[Ss]andboxie|SbieDll|[Cc]uckoo|[Jj]oe ?[Ss]andbox|wine_get_unix_file_name/ private
+    $exit_sys = "sys.exit(" private
+    $exit_os = "os._exit(" private
+    $exit_raise = "raise SystemExit" private
 
   condition:
-    filesize < 4MB and $probe and 2 of ($vbox, $vmware, $qemu, $hyperv, $parallels, $sandbox) and $exit
+    filesize < 4MB and any of ($probe_*) and 2 of ($vbox, $vmware, $qemu, $hyperv, $parallels, $sandbox) and
+    any of ($exit_*)
 }
