@@ -3,6 +3,7 @@
 #include "engines/engine.hpp"
 #include "engines/python/python_engine.hpp"
 #include "engines/serialized/serialized_engine.hpp"
+#include "engines/yara/yara_engine.hpp"
 
 namespace mg {
 
@@ -11,6 +12,7 @@ std::vector<std::unique_ptr<Engine>> make_builtin_engines() {
   engines.push_back(make_config_engine());
   engines.push_back(make_python_engine());
   engines.push_back(make_serialized_engine());
+  engines.push_back(make_yara_engine());
   return engines;
 }
 
