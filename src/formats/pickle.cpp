@@ -496,6 +496,8 @@ class Vm {
   std::string_view decode_raw_unicode_escape(std::string_view raw);
   std::uint32_t int_from_text(std::string_view t, std::size_t pos);
   void check_blob(std::string_view blob, std::size_t pos);
+  void check_text(std::string_view text, std::size_t pos);
+  void analyze_nested(std::span<const std::uint8_t> bytes, std::size_t pos, const char* what, bool certain);
   bool joblib_skip(std::uint32_t wrapper, std::uint32_t state, std::size_t& p);
   std::uint32_t dict_get(std::uint32_t dict, std::string_view key);
 
@@ -738,23 +740,80 @@ bool Vm::joblib_skip(std::uint32_t wrapper, std::uint32_t state, std::size_t& p)
 // A bytes value may itself be a pickle handed to pickle.loads, or hide opcodes an unpickler that
 // reads frames differently would run (model-formats.md B9). Nested pickles are analysed; raw
 // GLOBAL patterns are reported when they name something dangerous.
+// `certain`: the value starts with PROTO. Without it, raw array bytes can decode as a stream by
+// chance, so only what is known-dangerous is kept from them.
+void Vm::analyze_nested(std::span<const std::uint8_t> bytes, std::size_t pos, const char* what, bool certain) {
+  PickleLimits inner = lim_;
+  inner.max_stacked = 0;
+  PickleReport sub;
+  Vm vm(bytes, inner, sub, 0, depth_ + 1, budget_, deadline_);
+  vm.run_all();
+  if (!certain) {
+    bool dangerous = false;
+    for (const auto& g : sub.globals) dangerous |= classify_global(g.module, g.name).verdict == Verdict::dangerous;
+    if (!dangerous) return;
+  }
+  anomaly(AnomalyKind::nested_pickle, pos, std::string(what) + " (" + std::to_string(bytes.size()) + " bytes)");
+  for (auto& g : sub.globals) {
+    if (!certain && classify_global(g.module, g.name).verdict != Verdict::dangerous) continue;
+    g.offset = base_ + pos;
+    g.opcode = "NESTED " + g.opcode;
+    rep_.globals.push_back(std::move(g));
+  }
+  for (auto& a : sub.anomalies) {
+    if (!certain) break;
+    if (rep_.anomalies.size() >= 1000) break;
+    a.offset = base_ + pos;
+    a.detail = "inside a nested pickle: " + a.detail;
+    rep_.anomalies.push_back(std::move(a));
+  }
+}
+
+// Strings may carry a pickle too: base64 ("gA...") or hex ("8004...") for a later pickle.loads
+// (model-formats.md A23), or raw opcodes.
+void Vm::check_text(std::string_view text, std::size_t pos) {
+  if (text.size() < 12 || depth_ + 1 > lim_.max_nesting || blob_bytes_scanned_ > (256ull << 20)) return;
+  std::vector<std::uint8_t> decoded;
+  if (text.substr(0, 2) == "gA") {
+    static constexpr std::string_view kB64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::uint32_t acc = 0;
+    int bits = 0;
+    for (char c : text) {
+      if (c == '=' || c == '\n' || c == '\r') continue;
+      const auto v = kB64.find(c);
+      if (v == std::string_view::npos) return;
+      acc = (acc << 6) | static_cast<std::uint32_t>(v);
+      bits += 6;
+      if (bits >= 8) {
+        bits -= 8;
+        decoded.push_back(static_cast<std::uint8_t>((acc >> bits) & 0xFF));
+      }
+    }
+  } else if (text.substr(0, 3) == "800" && text.size() % 2 == 0) {
+    for (std::size_t k = 0; k + 1 < text.size(); k += 2) {
+      unsigned v = 0;
+      auto [q, ec] = std::from_chars(text.data() + k, text.data() + k + 2, v, 16);
+      if (ec != std::errc() || q != text.data() + k + 2) return;
+      decoded.push_back(static_cast<std::uint8_t>(v));
+    }
+  } else {
+    check_blob(text, pos);
+    return;
+  }
+  blob_bytes_scanned_ += text.size();
+  if (is_proto_magic(decoded) && looks_like_pickle(decoded, 1u << 16)) {
+    analyze_nested(decoded, pos, "a string holds an encoded pickle", true);
+  }
+}
+
 void Vm::check_blob(std::string_view blob, std::size_t pos) {
   if (blob.size() < 8 || blob_bytes_scanned_ > (256ull << 20)) return;
   blob_bytes_scanned_ += blob.size();
   const auto bytes = std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(blob.data()), blob.size());
-  if (depth_ + 1 <= lim_.max_nesting && (is_proto_magic(bytes) || looks_like_pickle(bytes, 1u << 16))) {
-    anomaly(AnomalyKind::nested_pickle, pos, "a bytes value holds a pickle (" + std::to_string(blob.size()) + " bytes)");
-    PickleLimits inner = lim_;
-    inner.max_stacked = 0;
-    PickleReport sub;
-    Vm vm(bytes, inner, sub, 0, depth_ + 1, budget_, deadline_);
-    vm.run_all();
-    for (auto& g : sub.globals) {
-      g.offset = base_ + pos;
-      g.opcode = "NESTED " + g.opcode;
-      rep_.globals.push_back(std::move(g));
-    }
-    return;
+  if (depth_ + 1 <= lim_.max_nesting && looks_like_pickle(bytes, 1u << 16)) {
+    const bool certain = is_proto_magic(bytes);
+    analyze_nested(bytes, pos, "a bytes value holds a pickle", certain);
+    if (certain) return;
   }
   // GLOBAL 'c<mod>\n<name>\n' and SHORT_BINUNICODE mod, SHORT_BINUNICODE name, [MEMOIZE] STACK_GLOBAL.
   const auto* b = bytes.data();
@@ -983,6 +1042,7 @@ std::size_t Vm::run_stream(std::size_t pos) {
       }
       case 'V': push(add(Node{K::str, kNoNode, kNoNode, kNoNode, 0, decode_raw_unicode_escape(s1), op_pos})); break;
       case 'T': case 'U': case 'X': case 0x8c: case 0x8d:  // strings (BINSTRING is str in Python 3)
+        if (s1.size() >= 12) check_text(s1, op_pos);
         push(add(Node{K::str, kNoNode, kNoNode, kNoNode, 0, s1, op_pos}));
         break;
       case 'B': case 'C': case 0x8e: case 0x96:  // bytes, bytearray

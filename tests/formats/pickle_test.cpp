@@ -194,6 +194,27 @@ TEST(PickleVm, NestedPickleInBytes) {
   EXPECT_NE(find(r, "os", "system"), nullptr);
 }
 
+TEST(PickleVm, EncodedNestedPickles) {
+  // base64 and hex of "\x80\x04cos\nsystem\n(Vid\ntR." handed to a decoder, then to pickle.loads.
+  const std::string b64 = "gARjb3MKc3lzdGVtCihWaWQKdFIu";
+  std::string p = "\x80\x04" "cbase64\nb64decode\nX"s;
+  p += static_cast<char>(b64.size());
+  p += "\0\0\0"s + b64 + "\x85R.";
+  auto r = analyze(B(p));
+  EXPECT_TRUE(has_anomaly(r, AnomalyKind::nested_pickle));
+  EXPECT_NE(find(r, "os", "system"), nullptr);
+  const std::string hex = "8004636f730a73797374656d0a2856696" "40a74522e";
+  std::string q = "\x80\x04" "cbinascii\nunhexlify\nX"s;
+  q += static_cast<char>(hex.size());
+  q += "\0\0\0"s + hex + "\x85R.";
+  r = analyze(B(q));
+  EXPECT_NE(find(r, "os", "system"), nullptr);
+  // Ordinary long strings stay ordinary.
+  const std::string words = "gAlleria and some other words, not base64";
+  r = analyze(B("\x80\x04X"s + static_cast<char>(words.size()) + "\0\0\0"s + words + "."));
+  EXPECT_FALSE(has_anomaly(r, AnomalyKind::nested_pickle));
+}
+
 TEST(PickleVm, BadInputIsAValue) {
   EXPECT_FALSE(analyze(B("")).complete);
   EXPECT_FALSE(analyze(B("\x80\x04")).complete);
