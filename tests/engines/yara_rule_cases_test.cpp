@@ -274,6 +274,23 @@ TEST(YaraUserRules, MetaBecomesTheFinding) {
   EXPECT_EQ(g.line, 3u);
 }
 
+TEST(YaraUserRules, FilesAndFoldersTogetherWithIncludes) {
+  TempDir dir;
+  dir.write("lib/common.yar", "private rule has_marker { strings: $m = \"MARKER\" condition: $m }\n");
+  const auto main_rule = dir.write("lib/main.yar", "include \"common.yar\"\n"
+                                                    "rule marked { meta: severity = \"critical\" condition: has_marker }\n");
+  dir.write("more/x.yara", "rule other { strings: $o = \"OTHER\" condition: $o }\n");
+  auto rules = compile_yara_rules({main_rule.string(), (dir.path / "more").string()});
+  ASSERT_TRUE(rules) << rules.error().message;
+  const auto out = scan_with({*rules}, "notes.py", "a MARKER and OTHER\n");
+  ASSERT_EQ(out.findings.size(), 2u);
+  EXPECT_EQ(out.findings[0].rule_id, "marked");
+  EXPECT_EQ(out.findings[0].severity, Severity::critical);
+  EXPECT_EQ(out.findings[0].line, 0u);  // matched through a private rule: no string of its own
+  EXPECT_EQ(out.findings[1].rule_id, "other");
+  EXPECT_EQ(out.findings[1].line, 1u);
+}
+
 TEST(YaraUserRules, CompileErrorNamesFileAndLine) {
   TempDir dir;
   const auto good = dir.write("good.yar", "rule ok { condition: true }\n");
