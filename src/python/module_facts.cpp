@@ -1,7 +1,10 @@
 #include "python/module_facts.hpp"
 
+#include "python/module_index.hpp"
+
 #include <algorithm>
-#include <unordered_map>
+#include <deque>
+#include <unordered_set>
 
 namespace mg::py {
 
@@ -52,179 +55,258 @@ bool is_main_guard(const Tree& tree, TSNode if_stmt) {
   return t.find("__name__") != std::string_view::npos && t.find("__main__") != std::string_view::npos && t.find("==") != std::string_view::npos;
 }
 
-class Extractor {
- public:
-  Extractor(const Tree& tree, std::string_view path) : tree_(tree) { facts_.path = std::string(path); }
+// Node kinds the extractor cares about, looked up by symbol id (several ids may share a name).
+enum class Kind : unsigned char {
+  other, function_definition, class_definition, identifier, attribute, call, import_statement,
+  import_from_statement, if_statement, try_statement, parameters, default_parameter, keyword_argument,
+};
 
-  ModuleFacts run() {
-    walk(tree_.root());
-    return std::move(facts_);
-  }
+struct Grammar {
+  std::vector<Kind> kinds;  // by symbol
+  TSSymbol block = 0;
 
- private:
-  struct Frame {
-    TSNode node;
-    int def;        // def whose body this is, -1 = module
-    bool in_try;
-  };
-
-  // Iterative pre-order walk; each child is visited with the scope it belongs to.
-  void walk(TSNode root) {
-    std::vector<Frame> stack{{root, -1, false}};
-    std::size_t visited = 0;
-    while (!stack.empty()) {
-      const Frame f = stack.back();
-      stack.pop_back();
-      if (++visited > 20'000'000) break;
-      if (is(f.node, "ERROR") || ts_node_is_missing(f.node)) continue;
-      int scope = f.def;
-      bool in_try = f.in_try;
-      if (!visit(f.node, scope, in_try)) continue;
-      const bool def = is(f.node, "function_definition") || is(f.node, "class_definition");
-      const std::uint32_t count = ts_node_named_child_count(f.node);
-      for (std::uint32_t i = count; i-- > 0;) {
-        TSNode child = ts_node_named_child(f.node, i);
-        if (!references_something(f.node, child)) continue;
-        int child_scope = scope;
-        // The body block of a def belongs to the def; decorators, defaults and bases to the parent.
-        if (def && is(child, "block")) {
-          if (auto it = def_for_node_.find(ts_node_start_byte(f.node)); it != def_for_node_.end()) child_scope = it->second;
-        }
-        stack.push_back({child, child_scope, in_try || is(f.node, "try_statement")});
-      }
-    }
-  }
-
-  // Names that bind rather than reference: a def's own name, parameter names, keyword names.
-  static bool references_something(TSNode parent, TSNode child) {
-    if ((is(parent, "function_definition") || is(parent, "class_definition") || is(parent, "keyword_argument")) &&
-        ts_node_eq(child, field(parent, "name"))) {
-      return false;
-    }
-    if (is(parent, "parameters") && is(child, "identifier")) return false;
-    if ((is(parent, "default_parameter") || is(parent, "typed_default_parameter")) && ts_node_eq(child, field(parent, "name"))) return false;
-    return true;
-  }
-
-  // Returns false to skip the node's children.
-  bool visit(TSNode n, int scope, bool in_try) {
-    const std::string_view type = ts_node_type(n);
-    if (type == "function_definition" || type == "class_definition") {
-      DefFact d;
-      d.name = std::string(tree_.text(field(n, "name")));
-      d.is_class = type == "class_definition";
-      d.parent = scope;
-      d.qualname = scope >= 0 ? facts_.defs[static_cast<std::size_t>(scope)].qualname + "." + d.name : d.name;
-      TSNode body = field(n, "body");
-      if (!ts_node_is_null(body)) d.body = lines_of(body);
-      d.decorated = is(ts_node_parent(n), "decorated_definition");
-      if (d.is_class) {
-        TSNode supers = field(n, "superclasses");
-        if (!ts_node_is_null(supers)) {
-          for (TSNode b : named_children(supers)) {
-            if (is(b, "identifier") || is(b, "attribute")) d.bases.emplace_back(tree_.text(b));
-          }
+  static const Grammar& get() {
+    static const Grammar g = [] {
+      Grammar out;
+      const TSLanguage* lang = tree_sitter_python();
+      const std::uint32_t count = ts_language_symbol_count(lang);
+      out.kinds.assign(count, Kind::other);
+      static const std::pair<std::string_view, Kind> names[] = {
+          {"function_definition", Kind::function_definition}, {"class_definition", Kind::class_definition},
+          {"identifier", Kind::identifier}, {"attribute", Kind::attribute}, {"call", Kind::call},
+          {"import_statement", Kind::import_statement}, {"import_from_statement", Kind::import_from_statement},
+          {"if_statement", Kind::if_statement}, {"try_statement", Kind::try_statement},
+          {"parameters", Kind::parameters}, {"lambda_parameters", Kind::parameters},
+          {"default_parameter", Kind::default_parameter}, {"typed_default_parameter", Kind::default_parameter},
+          {"keyword_argument", Kind::keyword_argument},
+      };
+      for (std::uint32_t sym = 0; sym < count; ++sym) {
+        if (ts_language_symbol_type(lang, static_cast<TSSymbol>(sym)) != TSSymbolTypeRegular) continue;
+        const std::string_view n = ts_language_symbol_name(lang, static_cast<TSSymbol>(sym));
+        for (const auto& [name, kind] : names) {
+          if (n == name) out.kinds[sym] = kind;
         }
       }
-      def_for_node_[ts_node_start_byte(n)] = static_cast<int>(facts_.defs.size());
-      facts_.defs.push_back(std::move(d));
-      return true;
-    }
-    if (type == "if_statement" && scope < 0 && is_main_guard(tree_, n)) {
-      facts_.main_guards.push_back(lines_of(n));
-      return false;  // never runs on import
-    }
-    if (type == "import_statement") {
-      for (TSNode c : named_children(n)) {
-        ImportFact imp{{}, {}, {}, 0, scope, ts_node_start_point(n).row + 1, in_try};
-        if (is(c, "dotted_name")) imp.module = std::string(tree_.text(c));
-        else if (is(c, "aliased_import")) {
-          imp.module = std::string(tree_.text(field(c, "name")));
-          imp.alias = std::string(tree_.text(field(c, "alias")));
-        } else continue;
-        facts_.imports.push_back(std::move(imp));
-      }
-      return false;
-    }
-    if (type == "import_from_statement") {
-      TSNode mod = field(n, "module_name");
-      std::string module;
-      int level = 0;
-      if (is(mod, "relative_import")) {
-        for (TSNode c : named_children(mod)) {
-          if (is(c, "import_prefix")) level = static_cast<int>(tree_.text(c).size());
-          else if (is(c, "dotted_name")) module = std::string(tree_.text(c));
-        }
-      } else {
-        module = std::string(tree_.text(mod));
-      }
-      bool any = false;
-      for (TSNode c : named_children(n)) {
-        if (ts_node_eq(c, mod)) continue;
-        ImportFact imp{module, {}, {}, level, scope, ts_node_start_point(n).row + 1, in_try};
-        if (is(c, "dotted_name")) imp.name = std::string(tree_.text(c));
-        else if (is(c, "aliased_import")) {
-          imp.name = std::string(tree_.text(field(c, "name")));
-          imp.alias = std::string(tree_.text(field(c, "alias")));
-        } else if (is(c, "wildcard_import")) imp.name = "*";
-        else continue;
-        facts_.imports.push_back(std::move(imp));
-        any = true;
-      }
-      if (!any) facts_.imports.push_back({module, "*", {}, level, scope, ts_node_start_point(n).row + 1, in_try});
-      return false;
-    }
-    if (type == "call") {
-      const std::string_view fn = tree_.text(field(n, "function"));
-      TSNode args = field(n, "arguments");
-      TSNode first = ts_node_is_null(args) || ts_node_named_child_count(args) == 0 ? TSNode{} : ts_node_named_child(args, 0);
-      if (fn == "importlib.import_module" || fn == "import_module" || fn == "__import__") {
-        auto lit = ts_node_is_null(first) ? std::nullopt : string_value(tree_, first);
-        if (lit) facts_.imports.push_back({*lit, {}, {}, 0, scope, ts_node_start_point(n).row + 1, in_try});
-        else facts_.computed_import = true;
-      } else if (fn == "getattr") {
-        TSNode second = ts_node_named_child_count(args) > 1 ? ts_node_named_child(args, 1) : TSNode{};
-        if (ts_node_is_null(second) || !string_value(tree_, second)) facts_.dynamic_dispatch = true;
-      } else if (fn == "exec" || fn == "eval" || fn == "globals" || fn == "locals" || fn == "vars") {
-        facts_.dynamic_dispatch = true;
-      }
-      return true;
-    }
-    if (type == "attribute") {
-      add_ref(scope, chain_text(tree_, n));
-      return true;
-    }
-    if (type == "identifier") {
-      add_ref(scope, std::string(tree_.text(n)));
-      return false;
-    }
-    return true;
+      out.block = ts_language_symbol_for_name(lang, "block", 5, true);
+      return out;
+    }();
+    return g;
   }
-
-  void add_ref(int scope, std::string ref) {
-    if (ref.empty()) return;
-    auto& refs = scope >= 0 ? facts_.defs[static_cast<std::size_t>(scope)].refs : facts_.module_refs;
-    refs.push_back(std::move(ref));
+  Kind kind(TSNode n) const {
+    const TSSymbol s = ts_node_symbol(n);
+    return s < kinds.size() ? kinds[s] : Kind::other;
   }
-
-  const Tree& tree_;
-  ModuleFacts facts_;
-  std::unordered_map<std::uint32_t, int> def_for_node_;  // def node start byte -> index
 };
 
 }  // namespace
 
-ModuleFacts extract_module_facts(const Tree& tree, std::string_view path) {
-  ModuleFacts facts = Extractor(tree, path).run();
-  // Class bodies run with their parent: their references belong to the enclosing function, or to
-  // the module for classes defined at module level.
-  for (auto& d : facts.defs) {
-    std::sort(d.refs.begin(), d.refs.end());
-    d.refs.erase(std::unique(d.refs.begin(), d.refs.end()), d.refs.end());
+// Driven by a walk's enter/leave (see module_facts.hpp): a frame per open named node.
+class FactsCollector::Impl {
+ public:
+  Impl(const Tree& tree, std::string_view path) : tree_(tree), g_(Grammar::get()) {
+    facts_.path = std::string(path);
+    frames_.push_back(Frame{});
   }
+
+  void enter(TSNode n) {
+    Frame& parent = frames_.back();
+    const std::uint32_t index = parent.children++;
+    Frame f;
+    f.kind = g_.kind(n);
+    f.scope = parent.scope;
+    f.in_try = parent.in_try || parent.kind == Kind::try_statement;
+    f.skip = parent.skip || ts_node_is_missing(n);
+    if (!f.skip) {
+      // The body block of a def belongs to the def; decorators, defaults and bases to the parent.
+      if (parent.def >= 0 && ts_node_symbol(n) == g_.block) f.scope = parent.def;
+      handle(n, parent, index, f);
+    }
+    frames_.push_back(f);
+  }
+
+  void leave() {
+    if (frames_.size() > 1) frames_.pop_back();
+  }
+
+  ModuleFacts take() { return std::move(facts_); }
+
+ private:
+  struct Frame {
+    Kind kind = Kind::other;
+    int scope = -1;  // scope of the node's children
+    int def = -1;    // for a def: its index (its body gets this scope)
+    bool in_try = false;
+    bool skip = false;  // inside a subtree whose content does not run on import, or already read
+    std::uint32_t children = 0;
+  };
+
+  void handle(TSNode n, const Frame& parent, std::uint32_t index, Frame& f) {
+    if (f.kind == Kind::identifier) {
+      // Names that bind rather than reference: a def's own name, parameters, keyword names, and
+      // the attribute part of `a.b` (the whole chain is recorded at the attribute node).
+      const bool binds = (index == 0 && (parent.kind == Kind::function_definition || parent.kind == Kind::class_definition ||
+                                         parent.kind == Kind::keyword_argument || parent.kind == Kind::default_parameter)) ||
+                         parent.kind == Kind::parameters || (index > 0 && parent.kind == Kind::attribute);
+      if (!binds) add_ref(f.scope, tree_.text(n));
+      return;
+    }
+    switch (f.kind) {
+      case Kind::function_definition:
+      case Kind::class_definition:
+        f.def = add_def(n, f.kind == Kind::class_definition, f.scope);
+        return;
+      case Kind::if_statement:
+        if (f.scope < 0 && frames_.size() == 2 && is_main_guard(tree_, n)) {  // a module-level statement
+          facts_.main_guards.push_back(lines_of(n));
+          f.skip = true;  // never runs on import
+        }
+        return;
+      case Kind::import_statement:
+        add_import(n, f.scope, f.in_try);
+        f.skip = true;
+        return;
+      case Kind::import_from_statement:
+        add_import_from(n, f.scope, f.in_try);
+        f.skip = true;
+        return;
+      case Kind::call:
+        on_call(n, f.scope, f.in_try);
+        return;
+      case Kind::attribute:
+        add_ref(f.scope, chain_text(tree_, n));
+        return;
+      default:
+        return;
+    }
+  }
+
+  int add_def(TSNode n, bool is_class, int scope) {
+    DefFact d;
+    d.name = std::string(tree_.text(field(n, "name")));
+    d.is_class = is_class;
+    d.parent = scope;
+    d.qualname = scope >= 0 ? facts_.defs[static_cast<std::size_t>(scope)].qualname + "." + d.name : d.name;
+    TSNode body = field(n, "body");
+    if (!ts_node_is_null(body)) d.body = lines_of(body);
+    d.decorated = is(ts_node_parent(n), "decorated_definition");
+    if (is_class) {
+      TSNode supers = field(n, "superclasses");
+      if (!ts_node_is_null(supers)) {
+        for (TSNode b : named_children(supers)) {
+          if (is(b, "identifier") || is(b, "attribute")) d.bases.emplace_back(tree_.text(b));
+        }
+      }
+    }
+    facts_.defs.push_back(std::move(d));
+    seen_.emplace_back();
+    return static_cast<int>(facts_.defs.size() - 1);
+  }
+
+  void add_import(TSNode n, int scope, bool in_try) {
+    for (TSNode c : named_children(n)) {
+      ImportFact imp{{}, {}, {}, 0, scope, ts_node_start_point(n).row + 1, in_try};
+      if (is(c, "dotted_name")) imp.module = std::string(tree_.text(c));
+      else if (is(c, "aliased_import")) {
+        imp.module = std::string(tree_.text(field(c, "name")));
+        imp.alias = std::string(tree_.text(field(c, "alias")));
+      } else continue;
+      facts_.imports.push_back(std::move(imp));
+    }
+  }
+
+  void add_import_from(TSNode n, int scope, bool in_try) {
+    TSNode mod = field(n, "module_name");
+    std::string module;
+    int level = 0;
+    if (is(mod, "relative_import")) {
+      for (TSNode c : named_children(mod)) {
+        if (is(c, "import_prefix")) level = static_cast<int>(tree_.text(c).size());
+        else if (is(c, "dotted_name")) module = std::string(tree_.text(c));
+      }
+    } else {
+      module = std::string(tree_.text(mod));
+    }
+    bool any = false;
+    for (TSNode c : named_children(n)) {
+      if (ts_node_eq(c, mod)) continue;
+      ImportFact imp{module, {}, {}, level, scope, ts_node_start_point(n).row + 1, in_try};
+      if (is(c, "dotted_name")) imp.name = std::string(tree_.text(c));
+      else if (is(c, "aliased_import")) {
+        imp.name = std::string(tree_.text(field(c, "name")));
+        imp.alias = std::string(tree_.text(field(c, "alias")));
+      } else if (is(c, "wildcard_import")) imp.name = "*";
+      else continue;
+      facts_.imports.push_back(std::move(imp));
+      any = true;
+    }
+    if (!any) facts_.imports.push_back({module, "*", {}, level, scope, ts_node_start_point(n).row + 1, in_try});
+  }
+
+  void on_call(TSNode n, int scope, bool in_try) {
+    const std::string_view fn = tree_.text(field(n, "function"));
+    if (fn != "importlib.import_module" && fn != "import_module" && fn != "__import__" && fn != "getattr" && fn != "exec" &&
+        fn != "eval" && fn != "globals" && fn != "locals" && fn != "vars") {
+      return;
+    }
+    TSNode args = field(n, "arguments");
+    const std::uint32_t nargs = ts_node_is_null(args) ? 0 : ts_node_named_child_count(args);
+    if (fn == "getattr") {
+      if (nargs < 2 || !string_value(tree_, ts_node_named_child(args, 1))) facts_.dynamic_dispatch = true;
+    } else if (fn == "exec" || fn == "eval" || fn == "globals" || fn == "locals" || fn == "vars") {
+      facts_.dynamic_dispatch = true;
+    } else {
+      auto lit = nargs == 0 ? std::nullopt : string_value(tree_, ts_node_named_child(args, 0));
+      if (lit) facts_.imports.push_back({*lit, {}, {}, 0, scope, ts_node_start_point(n).row + 1, in_try});
+      else facts_.computed_import = true;
+    }
+  }
+
+  // Keeps each distinct reference once per scope without allocating for repeats.
+  void add_ref(int scope, std::string_view ref) {
+    if (ref.empty()) return;
+    auto& seen = scope >= 0 ? seen_[static_cast<std::size_t>(scope)] : module_seen_;
+    if (!seen.insert(ref).second) return;
+    auto& refs = scope >= 0 ? facts_.defs[static_cast<std::size_t>(scope)].refs : facts_.module_refs;
+    refs.emplace_back(ref);
+  }
+  void add_ref(int scope, std::string ref) {
+    if (ref.empty()) return;
+    owned_.push_back(std::move(ref));
+    add_ref(scope, std::string_view(owned_.back()));
+  }
+
+  const Tree& tree_;
+  const Grammar& g_;
+  ModuleFacts facts_;
+  std::vector<Frame> frames_;
+  std::vector<std::unordered_set<std::string_view>> seen_;  // per def
+  std::unordered_set<std::string_view> module_seen_;
+  std::deque<std::string> owned_;  // keeps built chains alive for the seen sets
+};
+
+FactsCollector::FactsCollector(const Tree& tree, std::string_view path) : impl_(std::make_unique<Impl>(tree, path)) {}
+FactsCollector::~FactsCollector() = default;
+void FactsCollector::enter(TSNode n) { impl_->enter(n); }
+void FactsCollector::leave() { impl_->leave(); }
+
+ModuleFacts FactsCollector::take() {
+  ModuleFacts facts = impl_->take();
+  for (auto& d : facts.defs) std::sort(d.refs.begin(), d.refs.end());
   std::sort(facts.module_refs.begin(), facts.module_refs.end());
-  facts.module_refs.erase(std::unique(facts.module_refs.begin(), facts.module_refs.end()), facts.module_refs.end());
   return facts;
+}
+
+ModuleFacts extract_module_facts(const Tree& tree, std::string_view path) {
+  FactsCollector collector(tree, path);
+  walk_tree(
+      tree.root(),
+      [&](TSNode n) {
+        if (is(n, "ERROR")) return false;  // error recovery: content not analysed
+        collector.enter(n);
+        return true;
+      },
+      [&](TSNode) { collector.leave(); });
+  return collector.take();
 }
 
 ModuleFacts read_module_facts(Parser& parser, std::string_view source, std::string_view path) {

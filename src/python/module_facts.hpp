@@ -4,6 +4,7 @@
 // things a static call graph cannot follow (getattr with a computed name, exec, computed imports).
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,6 +55,25 @@ struct ModuleFacts {
   int innermost_def(std::uint32_t line) const;
 };
 
+// Collects facts while another walk visits the tree (so the Python engine's single walk serves
+// both its rules and reachability): call enter() for each named node the walk enters and leave()
+// for each it leaves, in order. Subtrees the walk skips are simply not seen.
+class FactsCollector {
+ public:
+  FactsCollector(const Tree& tree, std::string_view path);
+  ~FactsCollector();
+  FactsCollector(const FactsCollector&) = delete;
+  FactsCollector& operator=(const FactsCollector&) = delete;
+  void enter(TSNode n);
+  void leave();
+  ModuleFacts take();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Walks the tree once just for the facts.
 ModuleFacts extract_module_facts(const Tree& tree, std::string_view path);
 
 // Parses and extracts in one call (for callers without a tree at hand).

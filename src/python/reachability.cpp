@@ -101,7 +101,37 @@ std::vector<Reachability::Binding> Reachability::resolve_import(int m, const Imp
   return out;
 }
 
+const std::vector<int>& Reachability::defs_named(int m, const std::string& name) const {
+  static const std::vector<int> kNone;
+  const auto& map = lookup_[static_cast<std::size_t>(m)].defs_by_name;
+  auto it = map.find(name);
+  return it == map.end() ? kNone : it->second;
+}
+
+const std::vector<int>& Reachability::imports_bound(int m, const std::string& name) const {
+  static const std::vector<int> kNone;
+  const auto& map = lookup_[static_cast<std::size_t>(m)].imports_by_bound;
+  auto it = map.find(name);
+  return it == map.end() ? kNone : it->second;
+}
+
 void Reachability::build_indexes() {
+  lookup_.resize(facts_.size());
+  for (std::size_t m = 0; m < facts_.size(); ++m) {
+    const auto& f = facts_[m];
+    auto& l = lookup_[m];
+    for (std::size_t d = 0; d < f.defs.size(); ++d) {
+      l.defs_by_name[f.defs[d].name].push_back(static_cast<int>(d));
+      l.children[f.defs[d].parent].push_back(static_cast<int>(d));
+    }
+    for (std::size_t i = 0; i < f.imports.size(); ++i) {
+      l.imports_by_bound[f.imports[i].bound()].push_back(static_cast<int>(i));
+      l.imports_by_scope[f.imports[i].scope].push_back(static_cast<int>(i));
+      bool third = false;
+      l.bindings.push_back(resolve_import(static_cast<int>(m), f.imports[i], third));
+      l.third_party.push_back(third);
+    }
+  }
   // Class hierarchy inside the repository, and every method by name.
   for (std::size_t m = 0; m < facts_.size(); ++m) {
     const auto& f = facts_[m];
@@ -118,10 +148,8 @@ void Reachability::build_indexes() {
         for (std::size_t k = 0; k < f.defs.size(); ++k) {  // same module
           if (f.defs[k].is_class && f.defs[k].parent == -1 && f.defs[k].name == leaf && k != d) found.push_back({static_cast<int>(m), static_cast<int>(k)});
         }
-        for (const auto& imp : f.imports) {  // imported from another repository module
-          if (imp.bound() != root) continue;
-          bool third = false;
-          for (const auto& b : resolve_import(static_cast<int>(m), imp, third)) {
+        for (int i : imports_bound(static_cast<int>(m), std::string(root))) {  // imported from another repository module
+          for (const auto& b : lookup_[m].bindings[static_cast<std::size_t>(i)]) {
             const std::string wanted = b.symbol.empty() ? std::string(leaf) : b.symbol;
             const auto& tf = facts_[static_cast<std::size_t>(b.module)];
             for (std::size_t k = 0; k < tf.defs.size(); ++k) {
@@ -175,8 +203,8 @@ void Reachability::reach_methods(int m, int cls, const std::string& name, Node f
     todo.pop_back();
     if (!seen.insert(c).second) continue;
     const auto& f = facts_[static_cast<std::size_t>(c.first)];
-    for (std::size_t d = 0; d < f.defs.size(); ++d) {
-      if (f.defs[d].parent == c.second && !f.defs[d].is_class && f.defs[d].name == name) reach({c.first, static_cast<int>(d)}, from);
+    for (int d : defs_named(c.first, name)) {
+      if (f.defs[static_cast<std::size_t>(d)].parent == c.second && !f.defs[static_cast<std::size_t>(d)].is_class) reach({c.first, d}, from);
     }
     if (up) if (auto it = bases_.find(c); it != bases_.end()) todo.insert(todo.end(), it->second.begin(), it->second.end());
     if (down) if (auto it = subclasses_.find(c); it != subclasses_.end()) todo.insert(todo.end(), it->second.begin(), it->second.end());
@@ -194,16 +222,17 @@ void Reachability::reach_class(int m, int cls, Node from, bool protocol) {
 // A module-level name of module m (a def, or a name imported into it).
 void Reachability::reach_symbol(int m, const std::string& name, Node from, bool protocol) {
   const auto& f = facts_[static_cast<std::size_t>(m)];
-  for (std::size_t d = 0; d < f.defs.size(); ++d) {
-    if (f.defs[d].parent != -1 || f.defs[d].name != name) continue;
-    if (f.defs[d].is_class) reach_class(m, static_cast<int>(d), from, protocol);
-    else reach({m, static_cast<int>(d)}, from);
+  for (int d : defs_named(m, name)) {
+    const auto& def = f.defs[static_cast<std::size_t>(d)];
+    if (def.parent != -1) continue;
+    if (def.is_class) reach_class(m, d, from, protocol);
+    else reach({m, d}, from);
     return;
   }
-  for (const auto& imp : f.imports) {  // re-exported: `from .impl import Model`
-    if (imp.scope != -1 || imp.bound() != name) continue;
-    bool third = false;
-    for (const auto& b : resolve_import(m, imp, third)) {
+  const auto& l = lookup_[static_cast<std::size_t>(m)];
+  for (int i : imports_bound(m, name)) {  // re-exported: `from .impl import Model`
+    if (f.imports[static_cast<std::size_t>(i)].scope != -1) continue;
+    for (const auto& b : l.bindings[static_cast<std::size_t>(i)]) {
       if (!b.symbol.empty() && b.symbol != "*" && b.module != m) reach_symbol(b.module, b.symbol, from, protocol);
     }
   }
@@ -211,6 +240,7 @@ void Reachability::reach_symbol(int m, const std::string& name, Node from, bool 
 
 void Reachability::resolve_ref(int m, int scope, const std::string& ref, Node from) {
   const auto& f = facts_[static_cast<std::size_t>(m)];
+  const auto& l = lookup_[static_cast<std::size_t>(m)];
   if (ref.empty()) return;
   if (ref.front() == '.') {  // unknown receiver: every repository method of that name
     if (auto it = methods_by_name_.find(ref.substr(1)); it != methods_by_name_.end()) {
@@ -221,17 +251,20 @@ void Reachability::resolve_ref(int m, int scope, const std::string& ref, Node fr
   const auto dot = ref.find('.');
   if (dot == std::string::npos) {
     // Innermost binding first: defs nested in the enclosing functions, then the module.
+    const auto& named = defs_named(m, ref);
+    const auto& bound = imports_bound(m, ref);
     for (int s = scope;; s = f.defs[static_cast<std::size_t>(s)].parent) {
-      for (std::size_t d = 0; d < f.defs.size(); ++d) {
-        if (f.defs[d].parent != s || f.defs[d].name != ref) continue;
-        if (f.defs[d].is_class) reach_class(m, static_cast<int>(d), from, false);
-        else reach({m, static_cast<int>(d)}, from);
+      for (int d : named) {
+        const auto& def = f.defs[static_cast<std::size_t>(d)];
+        if (def.parent != s) continue;
+        if (def.is_class) reach_class(m, d, from, false);
+        else reach({m, d}, from);
         return;
       }
-      for (const auto& imp : f.imports) {
-        if (imp.scope != s || imp.bound() != ref || imp.name.empty() || imp.name == "*") continue;
-        bool third = false;
-        for (const auto& b : resolve_import(m, imp, third)) {
+      for (int i : bound) {
+        const auto& imp = f.imports[static_cast<std::size_t>(i)];
+        if (imp.scope != s || imp.name.empty() || imp.name == "*") continue;
+        for (const auto& b : l.bindings[static_cast<std::size_t>(i)]) {
           if (!b.symbol.empty()) reach_symbol(b.module, b.symbol, from, false);
         }
         return;
@@ -255,52 +288,51 @@ void Reachability::resolve_ref(int m, int scope, const std::string& ref, Node fr
     return;
   }
   // A repository module bound to `root` (import x as root, from . import root), or a class.
-  for (const auto& imp : f.imports) {
-    if (imp.bound() != root) continue;
-    bool third = false;
-    for (const auto& b : resolve_import(m, imp, third)) {
+  for (int i : imports_bound(m, root)) {
+    for (const auto& b : l.bindings[static_cast<std::size_t>(i)]) {
       if (b.symbol.empty()) {
         // root.leaf: the module's def, or with a longer chain the last name as a method.
         if (ref.find('.', dot + 1) == std::string::npos) reach_symbol(b.module, leaf, from, false);
         else resolve_ref(m, scope, "." + leaf, from);
       } else if (b.symbol != "*") {
         const auto& tf = facts_[static_cast<std::size_t>(b.module)];
-        for (std::size_t d = 0; d < tf.defs.size(); ++d) {
-          if (tf.defs[d].is_class && tf.defs[d].parent == -1 && tf.defs[d].name == b.symbol) reach_methods(b.module, static_cast<int>(d), leaf, from, true, true);
+        for (int d : defs_named(b.module, b.symbol)) {
+          if (tf.defs[static_cast<std::size_t>(d)].is_class && tf.defs[static_cast<std::size_t>(d)].parent == -1) reach_methods(b.module, d, leaf, from, true, true);
         }
       }
     }
   }
-  for (std::size_t d = 0; d < f.defs.size(); ++d) {
-    if (f.defs[d].is_class && f.defs[d].parent == -1 && f.defs[d].name == root) reach_methods(m, static_cast<int>(d), leaf, from, true, true);
+  for (int d : defs_named(m, root)) {
+    if (f.defs[static_cast<std::size_t>(d)].is_class && f.defs[static_cast<std::size_t>(d)].parent == -1) reach_methods(m, d, leaf, from, true, true);
   }
-  if (root != "self" && modules_.size() > 0) {
-    // Some other object: any repository method of that name may be what runs.
-    if (auto it = methods_by_name_.find(leaf); it != methods_by_name_.end()) {
-      for (const Node& n : it->second) reach(n, from);
-    }
+  // Some other object: any repository method of that name may be what runs.
+  if (auto it = methods_by_name_.find(leaf); it != methods_by_name_.end()) {
+    for (const Node& n : it->second) reach(n, from);
   }
 }
 
 void Reachability::process_scope(int m, int def) {
   const auto& f = facts_[static_cast<std::size_t>(m)];
+  const auto& l = lookup_[static_cast<std::size_t>(m)];
   const Node here{m, def};
   // Imports executed by this scope.
-  for (const auto& imp : f.imports) {
-    if (imp.scope != def) continue;
-    bool third = false;
-    const auto targets = resolve_import(m, imp, third);
-    for (const auto& b : targets) execute_module(b.module, here);
-    if (third && !imp.in_try && !imp.module.empty()) {
-      const std::string top(first_component(imp.module));
-      if (!is_stdlib_module(top) && std::find(required_.begin(), required_.end(), top) == required_.end()) required_.push_back(top);
+  if (auto it = l.imports_by_scope.find(def); it != l.imports_by_scope.end()) {
+    for (int i : it->second) {
+      const auto& imp = f.imports[static_cast<std::size_t>(i)];
+      for (const auto& b : l.bindings[static_cast<std::size_t>(i)]) execute_module(b.module, here);
+      if (l.third_party[static_cast<std::size_t>(i)] && !imp.in_try && !imp.module.empty()) {
+        const std::string top(first_component(imp.module));
+        if (!is_stdlib_module(top) && std::find(required_.begin(), required_.end(), top) == required_.end()) required_.push_back(top);
+      }
     }
   }
   const auto& refs = def < 0 ? f.module_refs : f.defs[static_cast<std::size_t>(def)].refs;
   for (const auto& r : refs) resolve_ref(m, def, r, here);
   // Class bodies run with their enclosing scope.
-  for (std::size_t d = 0; d < f.defs.size(); ++d) {
-    if (f.defs[d].parent == def && f.defs[d].is_class) process_scope(m, static_cast<int>(d));
+  if (auto it = l.children.find(def); it != l.children.end()) {
+    for (int d : it->second) {
+      if (f.defs[static_cast<std::size_t>(d)].is_class) process_scope(m, d);
+    }
   }
   dynamic_dispatch_ = dynamic_dispatch_ || f.dynamic_dispatch;
 }

@@ -14,6 +14,7 @@
 // becomes "unknown" rather than false.
 #pragma once
 #include <map>
+#include <unordered_map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -59,7 +60,20 @@ class Reachability {
   int enclosing_class(int m, int def) const;
   std::string node_label(Node n) const;
 
+  // Lookups per module, so resolving a reference costs a hash probe, not a scan.
+  struct Lookup {
+    std::unordered_map<std::string, std::vector<int>> defs_by_name;
+    std::unordered_map<int, std::vector<int>> children;          // defs by parent (-1 = module)
+    std::unordered_map<std::string, std::vector<int>> imports_by_bound;
+    std::unordered_map<int, std::vector<int>> imports_by_scope;  // import indexes by scope
+    std::vector<std::vector<Binding>> bindings;                  // resolve_import per import
+    std::vector<char> third_party;
+  };
+  const std::vector<int>& defs_named(int m, const std::string& name) const;
+  const std::vector<int>& imports_bound(int m, const std::string& name) const;
+
   std::vector<ModuleFacts> facts_;
+  std::vector<Lookup> lookup_;
   std::map<std::string, int> modules_;  // path -> index
   std::vector<char> executed_;
   std::vector<std::vector<char>> reached_;  // per module, per def
