@@ -63,7 +63,7 @@ def zip_bytes(members, compression=zipfile.ZIP_STORED):
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression) as z:
         for n, d in members:
-            z.writestr(n, d)
+            z.writestr(zipfile.ZipInfo(n, date_time=(2026, 1, 1, 0, 0, 0)), d, compress_type=compression)
     return buf.getvalue()
 
 
@@ -436,7 +436,10 @@ def section_keras():
     write("f/F14a-nested-lambda.keras", keras_zip([dense("d"), nested]), "SZ401")
     write("f/F14b-public-function.keras", keras_zip([{"module": "keras.layers", "class_name": "Lambda", "config": {"function": {
         "module": "keras.visualization", "class_name": "function", "config": "plot_image_gallery"}}}]), "SZ401,SZ402")
-    write("benign/dense.keras", keras_zip([dense("a"), dense("b")]), "incomplete-weights" if False else "clean")
+    write("benign/dense.keras", keras_zip([dense("a"), dense("b")]), "clean")
+    # F15: a pickled Keras model reloads itself with safe_mode=False.
+    write("f/F15-keras-reduce-unsafe-load.pkl", p4(call("keras.src.saving.saving_lib", "_load_model_from_fileobj",
+                                                        b"PK...", None, None, False)), "SZ201")
 
 
 # ---------------------------------------------------------------- GGUF, templates, safetensors, ONNX

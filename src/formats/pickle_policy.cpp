@@ -37,8 +37,10 @@ constexpr std::string_view kDangerousPrefixes[] = {
     "torch.distributed", "torch.package", "torch.ops", "torch.classes", "torch.cuda.memory",
     "numpy.f2py", "numpy.testing", "numpy.load", "numpy.lib.npyio", "numpy.distutils", "numpy.ctypeslib",
     "numpy.lib.format.read_array", "mlflow.projects", "pandas.io", "pandas.read_", "joblib.load",
-    "joblib.numpy_pickle.load", "keras.models.load_model", "keras.saving", "copyreg.add_extension",
-    "uuid._",
+    "joblib.numpy_pickle.load", "keras.models.load_model", "keras.saving", "keras.src.saving",
+    "keras.src.models.model.model_from_json", "tf_keras.models.load_model", "tf_keras.src.saving",
+    "tensorflow.keras.models.load_model", "tensorflow.io", "tensorflow.python.platform.gfile",
+    "copyreg.add_extension", "uuid._",
 };
 
 // Builtins that are plain data types; every other builtin is a function or a gadget.
