@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <optional>
 #include <cstring>
+#include <optional>
+#include <system_error>
 #include <thread>
 #include <tuple>
 
@@ -190,7 +191,11 @@ void YaraEngine::run(const EngineContext& ctx, EngineOutput& out) const {
     worker(true);
   } else {
     std::vector<std::jthread> pool;
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker, false);
+    try {
+      for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker, false);
+    } catch (const std::system_error&) {
+      // Out of threads: the workers already started, and this one, share the queue.
+    }
     worker(true);
   }
   if (failed && next.load() == 0) {
