@@ -21,6 +21,7 @@ rule YR601_persistence
 
     $systemd_unit = /(\/etc\/systemd\/system\/|\.config\/systemd\/user\/)[\w@.\-]*\.(service|timer)/
     $systemd_enable = /systemctl\s+(--user\s+)?(enable|daemon-reload)/ private
+    $systemd_exec = /ExecStart(Pre)?=\s*(\/tmp\/|\/dev\/shm\/|\/var\/tmp\/|[^\n]{0,80}((curl|wget) |base64 |python3? -c |nc -[elvp]))/ private
 
     $ak_write = /open\([^)\n]{0,160}authorized_keys[^)\n]{0,80},\s*['"]a|>>\s*['"]?[~$\w\/{}.]*\.ssh\/authorized_keys/
     $ak_key = /ssh-(rsa|ed25519|ecdsa-sha2-nistp256) AAAA[0-9A-Za-z+\/]{20}/ private
@@ -45,7 +46,7 @@ rule YR601_persistence
       ($cron_dir and $cron_entry and $open_write) or
       $rc_open or
       ($rc_echo and $payload) or
-      ($systemd_unit and $systemd_enable) or
+      ($systemd_unit and $systemd_enable and $systemd_exec) or
       $ak_write and $ak_key or
       $site_dir and $hook_name and $open_write or
       $run_key and any of ($run_key_write*) or
