@@ -310,6 +310,16 @@ TEST(YaraUserRules, CompileErrorNamesFileAndLine) {
   EXPECT_NE(empty.error().message.find("no .yar or .yara files"), std::string::npos);
 }
 
+TEST(YaraUserRules, MatchFloodIsReportedNotFatal) {
+  auto rules = compile_yara_sources({{"flood.yar", "rule flood { strings: $a = \"aa\" condition: #a > 10 }"}}, false);
+  ASSERT_TRUE(rules) << rules.error().message;
+  const auto out = scan_with({*rules}, "flood.py", std::string(3u << 20, 'a'));
+  ASSERT_EQ(out.incomplete.size(), 1u);
+  EXPECT_NE(out.incomplete[0].reason.find("too many matches"), std::string::npos) << out.incomplete[0].reason;
+  ASSERT_EQ(out.findings.size(), 1u);
+  EXPECT_EQ(out.findings[0].line, 1u);
+}
+
 TEST(YaraUserRules, TimeoutIsIncompleteNotCrash) {
   auto rules = compile_yara_sources(
       {{"slow.yar", "rule slow { condition: for all i in (0..filesize) : "

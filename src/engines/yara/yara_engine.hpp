@@ -13,6 +13,13 @@
 // reported as incomplete, a skipped config/doc/other file is not (tokenizer.json, vocabularies and
 // checkpoints are data). Findings in doc files are capped at medium and marked not load-reachable:
 // no loader executes a README. Findings in module files the LoadPlan imports are load-reachable.
+//
+// User rules (--yara-rules): each matching rule becomes a finding from its own meta: `id` (default:
+// the rule name), `severity` low|medium|high|critical (default medium), `confidence` (default
+// medium), `cwe` as 94, "94" or "CWE-94, CWE-506" (default none), `description` (the title; default
+// "YARA rule <name> matched"). They run in full matching mode, so counts and offsets work; bundled
+// rules run in fast mode and must not depend on match counts. A string declared `private` is
+// context: it never sets the finding's location.
 #pragma once
 #include <memory>
 #include <span>

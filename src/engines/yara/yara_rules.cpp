@@ -135,7 +135,13 @@ CompiledRules::~CompiledRules() {
 
 bool yara_initialized() {
   // Never finalised: rule sets live until exit and libyara's globals die with the process.
-  static const bool ok = yr_initialize() == ERROR_SUCCESS;
+  static const bool ok = [] {
+    if (yr_initialize() != ERROR_SUCCESS) return false;
+    // Only offsets and lengths are read, never the matched bytes: keep the per-match copy small so a
+    // hostile file hitting the per-string match cap costs megabytes, not gigabytes.
+    yr_set_configuration_uint32(YR_CONFIG_MAX_MATCH_DATA, 16);
+    return true;
+  }();
   return ok;
 }
 
