@@ -187,6 +187,11 @@ TEST(YaraBundled, SourcesAreEmbedded) {
   const auto sources = bundled_yara_sources();
   ASSERT_FALSE(sources.empty());
   for (const auto& s : sources) {
+    // Bundled rules are scanned in fast mode (first match per string only): no counts, no offsets.
+    static const std::regex count_or_offset(R"([#@!][A-Za-z_*])");
+    const auto cond = s.text.find("condition:");
+    ASSERT_NE(cond, std::string::npos) << s.name;
+    EXPECT_FALSE(std::regex_search(s.text.substr(cond), count_or_offset)) << s.name << " uses #, @ or ! in its condition";
     EXPECT_TRUE(starts_with(s.name, "rules/yara/")) << s.name;
     EXPECT_EQ(slurp(fs::path(MODELGATE_SOURCE_DIR) / s.name), s.text) << s.name << " is stale: rebuild";
   }
