@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
 
   std::string rules_format = "text";
   auto* rules = app.add_subcommand("rules", "List every rule with its severity, CWE and peer equivalents");
-  rules->add_option("--format", rules_format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  rules->add_option("--format", rules_format, "text, json or markdown")->check(CLI::IsMember({"text", "json", "markdown"}));
 
   std::string explain_id;
   auto* explain = app.add_subcommand("explain", "Print a rule's documentation");
