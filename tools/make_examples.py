@@ -10,6 +10,7 @@ import pickle
 import struct
 
 HERE = pathlib.Path(__file__).resolve().parent.parent / "examples"
+CANARY = b"echo canary > /tmp/modelgate-canary"
 
 
 def safetensors(path, tensors):
@@ -27,6 +28,10 @@ def main():
     safetensors(HERE / "clean-safetensors" / "model.safetensors", {"embed.weight": [0.0, 0.5, 1.0, 1.5]})
     state = collections.OrderedDict([("embed.weight", [0.0, 0.25, 0.5, 0.75]), ("head.bias", [0.0, 0.0])])
     (HERE / "pickle-checkpoint" / "pytorch_model.bin").write_bytes(pickle.dumps(state, protocol=2))
+    # PROTO 2, GLOBAL os.system, the canary command, TUPLE1, REDUCE, STOP: written as bytes so no
+    # object with a __reduce__ ever exists here.
+    payload = b"\x80\x02cos\nsystem\nX" + struct.pack("<I", len(CANARY)) + CANARY + b"\x85R."
+    (HERE / "malicious-pickle" / "pytorch_model.bin").write_bytes(payload)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,5 @@
+import os
+
+
+def clean_cache():
+    os.system("rm -rf /tmp/modelgate-canary-cache")
