@@ -523,6 +523,9 @@ def section_other():
                                                    "a": {"dtype": "F32", "shape": [2, 2], "data_offsets": [0, 16]},
                                                    "b": {"dtype": "BF16", "shape": [3], "data_offsets": [16, 22]}},
                                                   b"\x00" * 22), "clean")
+    # A 640-byte header: its length field starts with the bytes of PROTO 2.
+    head = json.dumps({"a": {"dtype": "U8", "shape": [4], "data_offsets": [0, 4]}}).encode()
+    write("benign/header-640.safetensors", safetensors(head.ljust(640, b" "), b"\x00" * 4), "clean")
     write("benign/model.gguf", gguf([("general.architecture", "qwen2"), ("tokenizer.ggml.tokens", ["a", "b", "<|im_end|>"]),
                                      ("general.alignment", 32), ("tokenizer.chat_template", BENIGN_TEMPLATE)],
                                     [("t", [4, 4], 0)]), "clean")

@@ -71,10 +71,11 @@ class FileScan {
       scan_7z(where, b, depth);
     } else if (tar::is_tar(b)) {
       scan_tar(where, b, depth);
+    } else if (safetensors::looks_like_safetensors(b)) {
+      // Before pickles: a header length such as 640 starts with the bytes of PROTO 2.
+      scan_safetensors(where, b);
     } else if (pickle::has_proto_magic(b) || pickle::looks_like_pickle(b) || pickle::starts_like_pickle(b)) {
       scan_pickle(where, b, format_ == "pytorch-legacy" && where.empty() ? 5 : 0);
-    } else if (safetensors::looks_like_safetensors(b)) {
-      scan_safetensors(where, b);
     } else if (!serialized::compression_of(b).empty() &&
                ((where.empty() && (format_ == "joblib" || compressed_name(file_))) || compressed_name(where))) {
       scan_compressed(where, b, depth);
