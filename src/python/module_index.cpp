@@ -282,7 +282,7 @@ void IndexBuilder::on_definition(TSNode n, ScopeKind kind) {
   s.parent = parent;
   s.qualname = parent >= 0 ? index_.scopes[static_cast<std::size_t>(parent)].qualname + "." + s.name : s.name;
   TSNode outer = n;
-  const TSNode p = ts_node_parent(n);
+  const TSNode p = path_.size() >= 2 ? path_[path_.size() - 2] : TSNode{};
   if (is(p, "decorated_definition")) {
     outer = p;
     for (TSNode d : named_children(p)) {
@@ -307,6 +307,7 @@ void IndexBuilder::on_definition(TSNode n, ScopeKind kind) {
 }
 
 bool IndexBuilder::enter(TSNode n) {
+  path_.push_back(n);
   ++index_.nodes;
   const char* type = ts_node_type(n);
   // Dispatch on the first letter first: most nodes are identifiers, attributes and calls.
@@ -354,6 +355,7 @@ bool IndexBuilder::enter(TSNode n) {
 }
 
 void IndexBuilder::leave(TSNode n) {
+  if (!path_.empty()) path_.pop_back();
   if (!scope_stack_.empty() && ts_node_eq(scope_stack_.back().node, n)) {
     if (index_.scopes[static_cast<std::size_t>(scope_stack_.back().index)].kind == ScopeKind::function) --function_depth_;
     scope_stack_.pop_back();

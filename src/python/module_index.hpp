@@ -119,6 +119,9 @@ class IndexBuilder {
   int current_scope() const { return scope_stack_.empty() ? -1 : scope_stack_.back().index; }
   // True while inside a function body (not counting class bodies).
   bool in_function() const { return function_depth_ > 0; }
+  // Named nodes from the root to the node being entered (inclusive): parents without
+  // ts_node_parent, which searches down from the root.
+  const std::vector<TSNode>& path() const { return path_; }
 
  private:
   void on_import(TSNode n);
@@ -135,6 +138,7 @@ class IndexBuilder {
   ModuleIndex index_;
   NameTable names_;
   std::vector<OpenScope> scope_stack_;
+  std::vector<TSNode> path_;
   int function_depth_ = 0;
 };
 

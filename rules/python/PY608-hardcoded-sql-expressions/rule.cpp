@@ -36,36 +36,45 @@ void report(Checker& c, TSNode at, bool in_execute) {
            in_execute ? Confidence::medium : Confidence::low);
 }
 
-void on_string(Checker& c, TSNode n, std::string_view value) {
-  const TSNode p = c.parent(n);
-  if (is(p, "binary_operator")) {
-    // The outermost operator of the chain and all its literal pieces.
-    TSNode top = p;
-    while (is(c.parent(top), "binary_operator")) top = c.parent(top);
-    std::string statement;
-    std::vector<TSNode> todo{top};
-    int budget = 256;
-    while (!todo.empty() && --budget > 0) {
-      const TSNode cur = todo.back();
-      todo.pop_back();
-      if (is(cur, "binary_operator")) {
-        todo.push_back(field(cur, "right"));
-        todo.push_back(field(cur, "left"));
-      } else if (auto s = string_value(c.tree(), cur)) {
+void on_fstring(Checker& c, TSNode n);
+
+// `%` / `+` chains: checked once, at the outermost operator, on the text of all literal pieces.
+void on_binop(Checker& c, TSNode top) {
+  if (is(c.parent(top), "binary_operator")) return;
+  std::string statement;
+  TSNode first{};
+  std::vector<TSNode> todo{top};
+  for (int budget = 256; !todo.empty() && budget > 0; --budget) {
+    const TSNode cur = todo.back();
+    todo.pop_back();
+    if (is(cur, "binary_operator")) {
+      todo.push_back(field(cur, "right"));
+      todo.push_back(field(cur, "left"));
+    } else if (is_string_literal(cur) && !is_fstring(c.tree(), cur)) {
+      if (auto s = string_value(c.tree(), cur)) {
+        if (ts_node_is_null(first)) first = cur;
         statement += *s;
       }
     }
-    // Report once per chain: at its first string.
-    TSNode first = top;
-    while (is(first, "binary_operator")) first = field(first, "left");
-    if (!ts_node_eq(first, n) && is_string_literal(first)) return;
-    if (looks_like_sql(statement)) report(c, n, is_execute_call(c, call_of_argument(c, top)));
-  } else if (is(p, "attribute") && c.text(field(p, "attribute")) == "format") {
+  }
+  if (!ts_node_is_null(first) && looks_like_sql(statement)) report(c, first, is_execute_call(c, call_of_argument(c, top)));
+}
+
+// "...".format(...)
+void on_string(Checker& c, TSNode n, std::string_view value) {
+  const TSNode p = c.parent(n);
+  if (is(p, "attribute") && c.text(field(p, "attribute")) == "format") {
     if (looks_like_sql(value)) report(c, n, is_execute_call(c, call_of_argument(c, c.parent(p))));
   }
 }
 
+void on_node(Checker& c, TSNode n) {
+  if (is(n, "binary_operator")) on_binop(c, n);
+  else on_fstring(c, n);
+}
+
 void on_fstring(Checker& c, TSNode n) {
+  if (!is(n, "string")) return;
   if (!is_fstring(c.tree(), n)) return;
   std::string statement;
   for (TSNode part : named_children(n)) {
@@ -75,6 +84,6 @@ void on_fstring(Checker& c, TSNode n) {
 }
 }  // namespace
 
-extern const RuleSpec kRule_PY608{.id = "PY608", .node_types = "string", .on_node = on_fstring, .on_string = on_string};
+extern const RuleSpec kRule_PY608{.id = "PY608", .node_types = "string binary_operator", .on_node = on_node, .on_string = on_string};
 
 }  // namespace mg::py

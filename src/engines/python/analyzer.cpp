@@ -167,10 +167,8 @@ FileAnalysis Analyzer::analyse(std::string_view path, std::string_view source, P
   const TSSymbol sym_call = ts_language_symbol_for_name(lang, "call", 4, true);
   const TSSymbol sym_comment = ts_language_symbol_for_name(lang, "comment", 7, true);
 
-  // Named ancestors of the current node (the walk pushes on enter and pops on leave), so rules get
-  // parents without ts_node_parent's search from the root.
-  std::vector<TSNode> stack;
-  stack.reserve(256);
+  // Rules get parents from the builder's root-to-node path, not ts_node_parent's search.
+  const std::vector<TSNode>& stack = builder.path();
   checker.set_ancestors(&stack);
 
   auto visit = [&](TSNode n) -> bool {
@@ -215,15 +213,8 @@ FileAnalysis Analyzer::analyse(std::string_view path, std::string_view source, P
     }
     return true;
   };
-  auto enter = [&](TSNode n) -> bool {
-    stack.push_back(n);
-    return visit(n);
-  };
-  auto leave = [&](TSNode n) {
-    stack.pop_back();
-    builder.leave(n);
-  };
-  const bool complete = walk_tree(tree.root(), enter, leave, options.max_nodes);
+  auto leave = [&](TSNode n) { builder.leave(n); };
+  const bool complete = walk_tree(tree.root(), visit, leave, options.max_nodes);
   builder.index().truncated = !complete;
 
   // Line starts, for snippets.
