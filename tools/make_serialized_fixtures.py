@@ -394,6 +394,17 @@ def section_torch():
     b = io.BytesIO()
     torch.save({"model": net.state_dict(), "hook": Evil()}, b)
     write("c/C08-torch-zip-evil.pt", b.getvalue(), "SZ201")
+    # F2: a storage member shorter than data.pkl declares.
+    b = io.BytesIO()
+    torch.save({"w": torch.arange(16, dtype=torch.float32)}, b)
+    src = zipfile.ZipFile(io.BytesIO(b.getvalue()))
+    members = []
+    for info in src.infolist():
+        data = src.read(info.filename)
+        if info.filename.endswith("/data/0"):
+            data = data[:8]
+        members.append((info.filename, data))
+    write("f/F02-storage-size-mismatch.pt", zip_bytes(members), "SZ304")
     scripted = torch.jit.script(net.eval())
     b = io.BytesIO()
     torch.jit.save(scripted, b)

@@ -286,6 +286,18 @@ class Vm {
     return it == memo_.end() ? kNoNode : it->second;
   }
 
+  void record_storage(std::uint32_t pid, std::size_t pos) {
+    const auto items = kids_of(pid);
+    if (!items || nodes_[pid].kind != K::tuple || items->size() != 5 || rep_.storages.size() >= 1'000'000) return;
+    const Node& tag = nodes_[(*items)[0]];
+    const Node& type = nodes_[(*items)[1]];
+    const Node& key = nodes_[(*items)[2]];
+    const Node& numel = nodes_[(*items)[4]];
+    if (tag.kind != K::str || tag.s != "storage" || type.kind != K::global || key.kind != K::str || numel.kind != K::integer) return;
+    const GlobalRef& g = rep_.globals[type.a];
+    rep_.storages.push_back({g.module + "." + g.name, std::string(key.s), numel.i, base_ + pos});
+  }
+
   // ---- globals and calls ----
   std::uint32_t make_global(std::string_view module, std::string_view name, std::size_t pos, const char* opcode) {
     std::string& key = key_scratch_;
@@ -1217,6 +1229,7 @@ std::size_t Vm::run_stream(std::size_t pos) {
         const auto pid = op == 'P' ? add(Node{K::str, kNoNode, kNoNode, kNoNode, 0, s1, op_pos}) : pop(op_pos);
         ++rep_.persistent_id_count;
         if (rep_.persistent_ids.size() < 64) rep_.persistent_ids.push_back(render(pid, 3));
+        record_storage(pid, op_pos);
         push(add(Node{K::persid, pid, kNoNode, kNoNode, 0, {}, op_pos}));
         break;
       }

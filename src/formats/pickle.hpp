@@ -73,6 +73,14 @@ struct Anomaly {
   std::string detail;
 };
 
+// A torch storage the stream asks persistent_load for: ('storage', <type>, key, location, numel).
+struct StorageRef {
+  std::string type;        // e.g. torch.FloatStorage
+  std::string key;         // member archive/data/<key>
+  std::int64_t numel = 0;  // elements (bytes for UntypedStorage)
+  std::uint64_t offset = 0;
+};
+
 struct PickleReport {
   std::vector<GlobalRef> globals;
   std::vector<Call> calls;
@@ -80,6 +88,7 @@ struct PickleReport {
   std::vector<Anomaly> anomalies;
   std::vector<std::string> persistent_ids;  // rendered, first 64
   std::uint32_t persistent_id_count = 0;
+  std::vector<StorageRef> storages;         // distinct keys, first 1,000,000
   std::uint32_t streams = 0;                // streams that reached STOP
   int max_protocol = -1;
   std::uint64_t opcodes = 0;

@@ -47,6 +47,23 @@ std::string hex_offset(std::uint64_t v) {
 
 std::string_view text_of(Bytes b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
 
+// Bytes per element of torch's typed storages (UntypedStorage counts bytes).
+std::uint64_t storage_element_size(std::string_view type) {
+  static constexpr std::pair<std::string_view, std::uint64_t> kSizes[] = {
+      {"Float", 4}, {"Double", 8}, {"Half", 2}, {"BFloat16", 2}, {"Long", 8}, {"Int", 4}, {"Short", 2},
+      {"Char", 1}, {"Byte", 1}, {"Bool", 1}, {"ComplexFloat", 8}, {"ComplexDouble", 16}, {"QInt8", 1},
+      {"QUInt8", 1}, {"QInt32", 4}, {"QUInt4x2", 1}, {"QUInt2x4", 1}, {"Untyped", 1},
+      {"Float8_e4m3fn", 1}, {"Float8_e5m2", 1},
+  };
+  const auto dot = type.rfind('.');
+  std::string_view n = dot == std::string_view::npos ? type : type.substr(dot + 1);
+  if (n.size() > 7 && n.substr(n.size() - 7) == "Storage") n.remove_suffix(7);
+  for (auto [name, size] : kSizes) {
+    if (name == n) return size;
+  }
+  return 0;
+}
+
 // One file of the snapshot being scanned, and what it has produced so far.
 class FileScan {
  public:
@@ -137,8 +154,9 @@ class FileScan {
   void scan_pickle(std::string_view where, Bytes b, std::uint32_t stacked) {
     pickle::PickleLimits lim;
     lim.max_stacked = stacked;
-    const auto rep = pickle::analyze(b, lim);
+    auto rep = pickle::analyze(b, lim);
     report_pickle(where, rep);
+    last_storages_ = std::move(rep.storages);
   }
 
   void report_pickle(std::string_view where, const pickle::PickleReport& rep) {
@@ -209,6 +227,7 @@ class FileScan {
     std::vector<std::string> code_files;
     bool constants = false;
     std::uint64_t inflated_total = 0;
+    std::vector<std::pair<std::string, std::vector<pickle::StorageRef>>> storage_refs;
     for (const auto& m : ar->members) {
       if (m.name.empty() || m.name.back() == '/') continue;
       if (m.name.find("code/") != std::string::npos && (ends_with(m.name, ".py") || ends_with(m.name, ".pkl") || ends_with(m.name, ".debug_pkl"))) {
@@ -244,8 +263,13 @@ class FileScan {
         incomplete(inner, "HDF5 weights inside the .keras archive are not inspected (external storage, model-formats.md F12)");
         continue;
       }
+      last_storages_.clear();
       scan(inner, mb, depth + 1);
+      if (basename(m.name) == "data.pkl" && !last_storages_.empty()) {
+        storage_refs.emplace_back(std::string(dirname(m.name)), std::move(last_storages_));
+      }
     }
+    check_storages(where, *ar, storage_refs);
     if (!code_files.empty() || (constants && !code_files.empty())) {
       std::string list;
       for (const auto& c : code_files) list += (list.empty() ? "" : ", ") + c;
@@ -254,6 +278,35 @@ class FileScan {
                                                    "under weights_only=True (CVE-2025-32434)");
       f.snippet = code_files.front();
       add(std::move(f), Reach::yes);
+    }
+  }
+
+  // Each storage data.pkl asks for must be exactly numel x element size bytes: loaders that trust the
+  // declared count read or write past the buffer (CVE-2026-24747).
+  void check_storages(std::string_view where, const zip::Archive& ar,
+                      const std::vector<std::pair<std::string, std::vector<pickle::StorageRef>>>& refs) {
+    if (refs.empty()) return;
+    std::map<std::string, std::uint64_t> sizes;
+    for (const auto& m : ar.members) sizes.emplace(m.name, m.size);
+    int reported = 0;
+    std::set<std::string> checked;
+    for (const auto& [prefix, storages] : refs) {
+      for (const auto& st : storages) {
+        const std::string member = (prefix.empty() ? std::string() : prefix + "/") + "data/" + st.key;
+        if (!checked.insert(member).second) continue;
+        const auto it = sizes.find(member);
+        const std::uint64_t el = storage_element_size(st.type);
+        std::uint64_t want = 0;
+        if (it == sizes.end() || el == 0 || st.numel < 0) continue;
+        if (__builtin_mul_overflow(static_cast<std::uint64_t>(st.numel), el, &want) || want != it->second) {
+          if (++reported > 5) return;
+          Finding f = make_finding("SZ304", file_, label(where) + member + ": " + st.type + " declares " +
+                                                       std::to_string(st.numel) + " elements (" + std::to_string(want) +
+                                                       " bytes) but the member holds " + std::to_string(it->second) + " bytes");
+          f.snippet = member;
+          add(std::move(f), Reach::yes);
+        }
+      }
     }
   }
 
@@ -409,7 +462,10 @@ class FileScan {
   std::string format_;
   bool complete_ = true;
   std::set<std::string> seen_;
+  std::vector<pickle::StorageRef> last_storages_;  // of the last pickle scanned (torch zip cross-check)
 };
+
+
 
 bool is_template_file(std::string_view path) {
   const auto base = basename(path);
