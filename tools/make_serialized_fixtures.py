@@ -453,6 +453,21 @@ def section_keras():
                                                         b"PK...", None, None, False)), "SZ201")
 
 
+def section_h5():
+    import h5py
+    lam = {"class_name": "Sequential", "config": {"name": "m", "layers": [
+        {"class_name": "Dense", "config": {"name": "d", "units": 2}},
+        {"class_name": "Lambda", "config": {"name": "l", "function": ["4wEAAAAAAAAAAAAAAAEAAAADAAAA", None, None],
+                                            "function_type": "lambda"}}]}}
+    path = os.path.join(OUT, "f/F08-legacy-h5-lambda.h5")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with h5py.File(path, "w") as f:
+        f.attrs["model_config"] = json.dumps(lam)
+        f.attrs["keras_version"] = "2.12.0"
+        f.create_group("model_weights").create_dataset("w", data=[1.0, 2.0])
+    MANIFEST.append(("f/F08-legacy-h5-lambda.h5", "SZ401"))
+
+
 # ---------------------------------------------------------------- GGUF, templates, safetensors, ONNX
 SSTI = ("{% for c in ().__class__.__base__.__subclasses__() %}{% if \"warning\" in c.__name__ %}"
         "{{ c()._module.__builtins__['__import__']('os').popen('" + CMD + "').read() }}{% endif %}{% endfor %}")
@@ -557,6 +572,7 @@ def main():
     section_numpy_joblib()
     section_torch()
     section_keras()
+    section_h5()
     section_other()
     with open(os.path.join(OUT, "MANIFEST"), "w") as f:
         f.write("# <path> <rule ids that must fire, comma-separated | clean | incomplete>\n")

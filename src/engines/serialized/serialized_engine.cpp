@@ -12,6 +12,7 @@
 #include "engines/serialized/archive_io.hpp"
 #include "formats/chat_template.hpp"
 #include "formats/gguf.hpp"
+#include "formats/hdf5_configs.hpp"
 #include "formats/json_guard.hpp"
 #include "formats/keras.hpp"
 #include "formats/npy.hpp"
@@ -100,6 +101,14 @@ class FileScan {
       scan_onnx(b);
     } else if (where.empty() && !format_.empty()) {
       incomplete(where, "content does not match the " + format_ + " format it was detected as");
+    }
+  }
+
+  // Legacy Keras .h5: the configs are checked, the rest of the HDF5 file is not (the pipeline keeps
+  // the file incomplete because the engine does not claim the format).
+  void scan_hdf5_configs(Bytes b) {
+    for (auto cfg : hdf5::keras_json_configs(b, ctx_.limits.max_config_bytes)) {
+      scan_keras_config("model_config", Bytes(reinterpret_cast<const std::uint8_t*>(cfg.data()), cfg.size()));
     }
   }
 
@@ -533,6 +542,14 @@ class SerializedEngine final : public Engine {
   void run(const EngineContext& ctx, EngineOutput& out) const override {
     std::set<std::string> planned;
     for (const auto& point : ctx.plan.deserialization) {
+      if (point.format == "hdf5" && planned.insert(point.file).second) {
+        if (const FileEntry* f = ctx.snapshot.find(point.file)) {
+          if (auto blob = ctx.snapshot.read(*f); blob && hdf5::is_hdf5((*blob)->bytes())) {
+            FileScan(ctx, out, point.file, Reach::yes, point.format).scan_hdf5_configs((*blob)->bytes());
+          }
+        }
+        continue;
+      }
       if (!handles_format(point.format) || !planned.insert(point.file).second) continue;
       const FileEntry* f = ctx.snapshot.find(point.file);
       if (!f) continue;

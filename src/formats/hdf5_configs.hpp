@@ -1,0 +1,18 @@
+// Keras configs inside legacy HDF5 models (`model_config`, `training_config` attributes), found
+// without an HDF5 library: attribute strings are stored as plain bytes, so the JSON objects are
+// located by their opening key and bounded by brace matching. Partial by design: links, external
+// storage and datasets are not read (the file stays "incomplete" for the pipeline).
+#pragma once
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace mg::hdf5 {
+
+bool is_hdf5(std::span<const std::uint8_t> data);
+
+// JSON objects that start with {"class_name" or {"module", as views into `data` (at most 64).
+std::vector<std::string_view> keras_json_configs(std::span<const std::uint8_t> data, std::size_t max_bytes = 64u << 20);
+
+}  // namespace mg::hdf5
