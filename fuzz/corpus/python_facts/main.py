@@ -1,0 +1,3 @@
+if __name__ == "__main__":
+    import os
+    getattr(x, y)()

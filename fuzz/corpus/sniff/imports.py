@@ -1,0 +1,3 @@
+from .a import b
+import .c
+   from .d.e import f
