@@ -163,7 +163,6 @@ void Reachability::build_indexes() {
         }
       }
     }
-    computed_import_ = computed_import_ || f.computed_import;
   }
 }
 
@@ -334,7 +333,9 @@ void Reachability::process_scope(int m, int def) {
       if (f.defs[static_cast<std::size_t>(d)].is_class) process_scope(m, d);
     }
   }
+  // Only code that runs can compute what else runs.
   dynamic_dispatch_ = dynamic_dispatch_ || f.dynamic_dispatch;
+  computed_import_ = computed_import_ || f.computed_import;
 }
 
 void Reachability::run(const LoadPlan& plan) {
