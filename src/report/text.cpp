@@ -58,8 +58,10 @@ void render_target(std::string& out, const TargetReport& t, const RenderOptions&
     }
   }
   if (!t.plan.module_files.empty()) {
+    constexpr std::size_t kShown = 10;  // the JSON report has them all
     std::string files;
-    for (const auto& m : t.plan.module_files) files += (files.empty() ? "" : ", ") + m;
+    for (std::size_t i = 0; i < t.plan.module_files.size() && i < kShown; ++i) files += (i ? ", " : "") + t.plan.module_files[i];
+    if (t.plan.module_files.size() > kShown) files += fmt::format(" and {} more", t.plan.module_files.size() - kShown);
     out += fmt::format("  runs at load: {}\n", files);
   }
   if (!t.plan.required_packages.empty()) {
