@@ -67,7 +67,13 @@ class PythonEngine final : public Engine {
         // Real reachability is the call graph's job (issue 4); module files loading runs are reachable.
         if (loaded) {
           f.load_reachable = Reach::yes;
-          f.reach_path = {files[i]->path + ":<module>"};
+          for (const auto& ep : ctx.plan.entry_points) {
+            if (ep.file == files[i]->path) {
+              f.reach_path = {ep.trigger, files[i]->path + ":<module>"};
+              break;
+            }
+          }
+          if (f.reach_path.empty()) f.reach_path = {files[i]->path + ":<module>"};
         }
         out.findings.push_back(std::move(f));
       }
