@@ -115,7 +115,8 @@ class FactsCollector::Impl {
     f.kind = g_.kind(n);
     f.scope = parent.scope;
     f.in_try = parent.in_try || parent.kind == Kind::try_statement;
-    f.skip = parent.skip || ts_node_is_missing(n);
+    // Error-recovery subtrees are not analysed (a walk may still enter them).
+    f.skip = parent.skip || ts_node_is_missing(n) || ts_node_symbol(n) == static_cast<TSSymbol>(-1);
     if (!f.skip) {
       // The body block of a def belongs to the def; decorators, defaults and bases to the parent.
       if (parent.def >= 0 && ts_node_symbol(n) == g_.block) f.scope = parent.def;
@@ -301,7 +302,6 @@ ModuleFacts extract_module_facts(const Tree& tree, std::string_view path) {
   walk_tree(
       tree.root(),
       [&](TSNode n) {
-        if (is(n, "ERROR")) return false;  // error recovery: content not analysed
         collector.enter(n);
         return true;
       },
