@@ -1252,20 +1252,62 @@ std::size_t Vm::run_stream(std::size_t pos) {
 
 bool has_proto_magic(std::span<const std::uint8_t> data) { return is_proto_magic(data); }
 
+namespace {
+
+// Text arguments as a real pickler writes them; anything else means the bytes are not a pickle.
+bool valid_line_arg(std::uint8_t op, std::string_view line, bool second) {
+  auto all = [&](auto pred) { return !line.empty() && std::all_of(line.begin(), line.end(), pred); };
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  switch (op) {
+    case 'c': case 'i':
+      (void)second;
+      return all([](char c) { return is_ident_char(static_cast<std::uint8_t>(c)); });
+    case 'g': case 'p':
+      return all(digit);
+    case 'I': case 'L': {
+      std::string_view v = line;
+      if (!v.empty() && (v.front() == '-' || v.front() == '+')) v.remove_prefix(1);
+      if (!v.empty() && v.back() == 'L') v.remove_suffix(1);
+      return !v.empty() && std::all_of(v.begin(), v.end(), digit);
+    }
+    case 'F':
+      return all([](char c) { return (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E' ||
+                                     c == 'n' || c == 'a' || c == 'i' || c == 'f'; });
+    case 'S':
+      return line.size() >= 2 && (line.front() == '\'' || line.front() == '"') && line.back() == line.front();
+    default:
+      return true;  // UNICODE, PERSID: free text
+  }
+}
+
+}  // namespace
+
 bool looks_like_pickle(std::span<const std::uint8_t> data, std::uint32_t max_opcodes) {
-  // Decode opcodes and argument sizes only; a real stream reaches STOP and imports or builds
-  // something on the way.
+  // Decode opcodes and argument shapes only. With PROTO a clean decode to STOP is enough; without
+  // it (protocol 0/1, or a stripped PROTO) the stream must also import, call or memoize something
+  // and end at its STOP (or run into another pickle), so that text is not taken for a pickle.
+  const bool proto = is_proto_magic(data);
   std::size_t p = 0;
   std::uint32_t n = 0;
-  bool structural = false;
+  bool evidence = false;
   while (p < data.size() && n++ < max_opcodes) {
     const std::uint8_t op = data[p++];
     const Arg arg = arg_of(op);
     if (arg == Arg::invalid) return false;
-    if (op == '.') return structural || n > 2;
-    if (op == 'c' || op == 'i' || op == 0x93 || op == 'R' || op == 'b' || op == 'o' || op == 0x81 || op == '}' ||
-        op == ']' || op == 'd' || op == 'l' || op == 't' || op == 0x80) {
-      structural = true;
+    if (op == '.') {
+      if (proto) return true;
+      std::size_t q = p;
+      while (q < data.size() && (data[q] == '\n' || data[q] == '\r' || data[q] == ' ')) ++q;
+      const auto rest = data.subspan(q);
+      const bool ends = rest.empty() || is_proto_magic(rest) || rest[0] == '(' || rest[0] == 'c' || rest[0] == ']' ||
+                        rest[0] == '}' || rest[0] == ')';
+      // A stub stream in front of a real one (model-formats.md B14) counts as part of it.
+      if (is_proto_magic(rest) && looks_like_pickle(rest, max_opcodes)) return true;
+      return ends && evidence;
+    }
+    if (op == 'c' || op == 'i' || op == 0x93 || op == 'R' || op == 'b' || op == 'o' || op == 0x81 || op == 'p' ||
+        op == 'q' || op == 'r' || op == 0x94) {
+      evidence = true;
     }
     std::size_t need = 0;
     switch (arg) {
@@ -1289,6 +1331,9 @@ bool looks_like_pickle(std::span<const std::uint8_t> data, std::uint32_t max_opc
         if (!nl) return false;
         const auto end = static_cast<std::size_t>(static_cast<const std::uint8_t*>(nl) - data.data());
         if (end - p > 4096) return false;
+        std::string_view line(reinterpret_cast<const char*>(data.data() + p), end - p);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (!valid_line_arg(op, line, k == 1)) return false;
         p = end + 1;
       }
     }

@@ -89,6 +89,8 @@ TEST(SerializedEngine, TextThatStartsLikeAPickleIsNotOne) {
   RepoDir repo;
   repo.write("vocab.txt", "cat\ndog\nRed\nblue\ngreen\n");
   repo.write("merges.txt", "cos\nsystem\n(Vid\ntR and more words\n");
+  repo.write("requirements.txt", "torch>=2.0\n");
+  repo.write("LICENSE", "torch>=2.0\nrequests.\n");
   const auto out = repo.scan();
   EXPECT_TRUE(out.findings.empty());
   EXPECT_TRUE(out.incomplete.empty());

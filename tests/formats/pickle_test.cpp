@@ -235,6 +235,10 @@ TEST(PickleVm, LooksLikePickle) {
   EXPECT_TRUE(looks_like_pickle(B("cos\nsystem\n(S'id'\ntR.")));
   EXPECT_FALSE(looks_like_pickle(B(std::string(64, '\0'))));
   EXPECT_FALSE(looks_like_pickle(B("hello world")));
+  EXPECT_FALSE(looks_like_pickle(B("torch>=2.0\n")));         // t o r... DUP STOP, then more text
+  EXPECT_FALSE(looks_like_pickle(B("dict(a=1).items()\n")));
+  EXPECT_TRUE(looks_like_pickle(B("(dp0\nVa\np1\nI1\ns.")));  // protocol 0 dict
+  EXPECT_TRUE(looks_like_pickle(B("S'os'\nS'system'\n\x93S'ls'\n\x85R.")));
   EXPECT_TRUE(has_proto_magic(B("\x80\x02}.")));
 }
 
