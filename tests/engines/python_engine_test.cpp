@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -116,6 +117,15 @@ TEST(PythonAnalyzer, HostileInputsDoNotCrash) {
   concat += "\nexec(z)\n";
   analyzer.analyse("f.py", concat, parser);
   analyzer.analyse("g.py", std::string("\0\xff\xfe import os", 14), parser);
+  // Heuristics must stay linear on huge literals and identifiers.
+  std::string sql = "q = '";
+  for (int i = 0; i < 200000; ++i) sql += "select ";
+  sql += "' % x\n";
+  std::string name(300000, 'a');
+  sql += "pass_" + name + "_word = 'x'\n";
+  const auto t0 = std::chrono::steady_clock::now();
+  analyzer.analyse("h.py", sql, parser);
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 5.0);
   SUCCEED();
 }
 

@@ -7,6 +7,7 @@ namespace mg::py {
 namespace {
 // Bandit's password-name test: the word alone, or delimited by underscores.
 bool password_name(std::string_view name) {
+  if (name.size() > 256) return false;  // bounded regex cost on hostile identifiers
   static const std::regex re("(^(pas+wo?r?d|pass(phrase)?|pwd|token|secrete?)$|_(pas+wo?r?d|pass(phrase)?|pwd|token|secrete?)_|"
       "^(pas+wo?r?d|pass(phrase)?|pwd|token|secrete?)_|_(pas+wo?r?d|pass(phrase)?|pwd|token|secrete?)$)",
       std::regex::icase | std::regex::optimize);
