@@ -46,7 +46,7 @@ constexpr std::string_view kDangerousPrefixes[] = {
 // Builtins that are plain data types; every other builtin is a function or a gadget.
 constexpr std::string_view kBuiltinTypes[] = {
     "set", "frozenset", "list", "dict", "tuple", "bytearray", "bytes", "str", "int", "float",
-    "complex", "bool", "slice", "range", "object", "NoneType", "unicode",
+    "complex", "bool", "slice", "range", "xrange", "object", "NoneType", "unicode", "long", "basestring",
 };
 
 constexpr std::string_view kDangerousBuiltins[] = {
@@ -84,6 +84,7 @@ constexpr std::string_view kAllowed[] = {
     "numpy.core.multiarray._reconstruct", "numpy._core.multiarray._reconstruct", "numpy.ndarray",
     "numpy.dtype", "numpy.core.multiarray.scalar", "numpy._core.multiarray.scalar",
     "numpy.core.numeric._frombuffer", "numpy._core.numeric._frombuffer", "numpy.ma.core._mareconstruct",
+    "numpy.ma.core.MaskedArray", "numpy.matrixlib.defmatrix.matrix", "numpy.matrix", "numpy.core.memmap.memmap",
     "numpy.random._pickle.__randomstate_ctor", "numpy.random._pickle.__bit_generator_ctor",
     "numpy.random._pickle.__generator_ctor",
     "joblib.numpy_pickle.NumpyArrayWrapper", "sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper",
