@@ -207,6 +207,15 @@ FileAnalysis Analyzer::analyse(std::string_view path, std::string_view source, P
           for (const RuleSpec* r : strings_) r->on_string(checker, n, *v);
         }
       }
+    } else if (!strings_.empty() && is(n, "string_content") && stack.size() >= 3) {
+      // The literal pieces of an f-string are string constants too (as in Python's AST), so
+      // f"/tmp/{x}" is checked; the rule sees the piece with the f-string as its parent.
+      const TSNode str = stack[stack.size() - 2];
+      const TSNode outer = stack[stack.size() - 3];
+      const TSNode holder = is(outer, "concatenated_string") && stack.size() >= 4 ? stack[stack.size() - 4] : outer;
+      if (is(str, "string") && is_fstring(tree, str) && !is_docstring_like(holder)) {
+        for (const RuleSpec* r : strings_) r->on_string(checker, n, tree.text(n));
+      }
     }
     if (sym < by_symbol_.size()) {
       for (const RuleSpec* r : by_symbol_[sym]) r->on_node(checker, n);

@@ -2,3 +2,4 @@ passwordless = "x"
 tokenizer = "bert-base"
 password = os.environ["PASSWORD"]
 name = "password"
+password = f"{prefix}-canary"
