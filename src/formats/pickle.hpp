@@ -12,7 +12,7 @@ namespace mg::pickle {
 
 struct PickleLimits {
   std::uint64_t max_opcodes = 200'000'000;
-  std::uint32_t max_nodes = 20'000'000;        // symbolic values alive at once
+  std::uint32_t max_nodes = 8'000'000;         // symbolic values alive at once (~48 bytes each)
   std::uint32_t max_stack = 2'000'000;         // values plus marks
   std::uint32_t max_memo = 10'000'000;
   std::uint32_t max_streams = 4096;            // concatenated pickles in one buffer
