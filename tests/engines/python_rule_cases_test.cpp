@@ -93,6 +93,13 @@ TEST(PythonRules, TableMatchesFoldersAndMetadata) {
     const auto* info = reg.find(id);
     ASSERT_NE(info, nullptr) << id << " has no README.md metadata";
     EXPECT_EQ(info->engine, "python") << id;
+    // PY1xx-PY7xx mirror Bandit's numbers; PY8xx/PY9xx have no Bandit equivalent.
+    if (id.size() == 5 && id[2] >= '1' && id[2] <= '7') {
+      EXPECT_EQ(info->equivalents.bandit, "B" + id.substr(2)) << id;
+    } else {
+      EXPECT_TRUE(info->equivalents.bandit.empty()) << id;
+    }
+    EXPECT_FALSE(info->cwe.empty()) << id;
     for (const char* section : {"## What it flags", "## Why it matters when loading a model", "## Example", "## What to do instead"}) {
       EXPECT_NE(info->doc.find(section), std::string::npos) << id << " README lacks " << section;
     }
