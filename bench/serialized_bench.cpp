@@ -61,7 +61,8 @@ std::string binput(unsigned& memo) {
 
 // A state_dict as torch.save writes it (protocol 2): OrderedDict of _rebuild_tensor_v2 calls whose
 // storages are persistent ids, the globals memoized once and fetched with BINGET afterwards.
-std::string state_dict_pickle(int tensors) {
+// Every tensor is a view into one storage "0" of `numel` floats (as in flat-buffer checkpoints).
+std::string state_dict_pickle(int tensors, std::uint32_t numel) {
   unsigned memo = 0;
   std::string p = "\x80\x02" "ccollections\nOrderedDict\n" + binput(memo) + ")R" + binput(memo) + "(";
   unsigned rebuild = 0, storage_type = 0;
@@ -82,8 +83,8 @@ std::string state_dict_pickle(int tensors) {
       p += "h";
       p += static_cast<char>(storage_type);
     }
-    p += binunicode(std::to_string(t)) + binput(memo) + binunicode("cpu") + binput(memo) + "J";
-    put32(p, 4096 * 1024);
+    p += binunicode("0") + binput(memo) + binunicode("cpu") + binput(memo) + "J";
+    put32(p, numel);
     // offset 0, size (4096, 1024), stride (1024, 1), requires_grad False, backward hooks OrderedDict()
     p += "t" + binput(memo) + "QK\x00M\x00\x10M\x00\x04\x86"s + binput(memo) + "M\x00\x04K\x01\x86"s + binput(memo) +
          "\x89" "ccollections\nOrderedDict\n)R" + binput(memo) + "t" + binput(memo) + "R" + binput(memo);
@@ -256,10 +257,11 @@ int main(int argc, char** argv) {
   const int repeats = argc > 2 ? std::atoi(argv[2]) : 20;
   const fs::path dir = fs::temp_directory_path() / ("modelgate-serialized-bench-" + std::to_string(getpid()));
   fs::create_directories(dir);
-  const std::string pkl = state_dict_pickle(tensors);
+  // The two pickles differ only in the storage's element count (4 bytes of one BININT).
+  const std::string pkl = state_dict_pickle(tensors, (2u << 20) / 4);
   const fs::path small = dir / "small.pt", big = dir / "big.pt";
   write_checkpoint(small, pkl, 2ull << 20);
-  write_checkpoint(big, pkl, 2ull << 30);
+  write_checkpoint(big, state_dict_pickle(tensors, (2u << 30) / 4), 2ull << 30);
 
   std::printf("pickle: synthetic state_dict, %d tensors, %zu bytes\n\n", tensors, pkl.size());
   std::printf("%-34s %12s %10s %16s %9s %9s\n", "checkpoint", "file bytes", "scan ms", "bytes read", "findings", "complete");
