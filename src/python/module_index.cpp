@@ -331,6 +331,13 @@ bool IndexBuilder::enter(TSNode n) {
     case 'c':
       if (std::string_view(type) == "class_definition") on_definition(n, ScopeKind::klass);
       else if (std::string_view(type) == "call") {
+        // Resolve only callees spelt like an import function, or bare names that are aliases
+        // (`from importlib import import_module as load`): most calls are neither.
+        const std::string_view fn = tree_.text(field(n, "function"));
+        const auto ends = [&](std::string_view suf) { return fn.size() >= suf.size() && fn.substr(fn.size() - suf.size()) == suf; };
+        const bool maybe_import = ends("import_module") || ends("__import__") ||
+                                  (fn.find('.') == std::string_view::npos && names_.aliases().count(std::string(fn)) != 0);
+        if (!maybe_import) break;
         const std::string callee = names_.call_qualname(tree_, n);
         if (auto mod = dynamic_import_name(tree_, names_, n, callee)) {
           ImportRecord rec;

@@ -176,3 +176,18 @@ TEST(Checker, LiteralHelpers) {
 
 }  // namespace
 }  // namespace mg::py
+
+namespace mg::py {
+namespace {
+TEST(ModuleIndex, DynamicImportThroughAliasedFunction) {
+  Parser parser;
+  const std::string src = "from importlib import import_module as load\nm = load('pickle')\nimport importlib as il\nil.import_module('marshal')\n";
+  Tree tree = parser.parse(src);
+  const ModuleIndex idx = index_module(tree);
+  ASSERT_EQ(idx.imports.size(), 4u);
+  EXPECT_EQ(idx.imports[1].kind, ImportKind::dynamic);
+  EXPECT_EQ(idx.imports[1].module, "pickle");
+  EXPECT_EQ(idx.imports[3].module, "marshal");
+}
+}  // namespace
+}  // namespace mg::py
