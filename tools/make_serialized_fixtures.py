@@ -466,6 +466,20 @@ def section_h5():
         f.attrs["keras_version"] = "2.12.0"
         f.create_group("model_weights").create_dataset("w", data=[1.0, 2.0])
     MANIFEST.append(("f/F08-legacy-h5-lambda.h5", "SZ401"))
+    # F12: an external link in model.weights.h5 inside a .keras archive, and in a legacy .h5.
+    path = os.path.join(OUT, "f/F12-external-link.h5")
+    with h5py.File(path, "w") as f:
+        f.attrs["model_config"] = json.dumps({"class_name": "Sequential", "config": {"name": "m", "layers": []}})
+        f["layers/dense/vars/0"] = h5py.ExternalLink("/etc/passwd", "/x")
+    MANIFEST.append(("f/F12-external-link.h5", "SZ404"))
+    buf = io.BytesIO()
+    with h5py.File(buf, "w") as f:
+        f.create_group("layers/dense/vars")
+        f["layers/dense/vars/0"] = h5py.ExternalLink("/home/user/.ssh/id_rsa", "/x")
+    cfg = {"module": "keras", "class_name": "Sequential", "config": {"name": "m", "layers": [dense("dense")]}}
+    write("f/F12-external-link.keras", zip_bytes([("metadata.json", json.dumps({"keras_version": "3.8.0"})),
+                                                 ("config.json", json.dumps(cfg)), ("model.weights.h5", buf.getvalue())]),
+          "SZ404")
 
 
 # ---------------------------------------------------------------- GGUF, templates, safetensors, ONNX

@@ -106,9 +106,16 @@ class FileScan {
 
   // Legacy Keras .h5: the configs are checked, the rest of the HDF5 file is not (the pipeline keeps
   // the file incomplete because the engine does not claim the format).
-  void scan_hdf5_configs(Bytes b) {
+  void scan_hdf5_configs(std::string_view where, Bytes b) {
     for (auto cfg : hdf5::keras_json_configs(b, ctx_.limits.max_config_bytes)) {
-      scan_keras_config("model_config", Bytes(reinterpret_cast<const std::uint8_t*>(cfg.data()), cfg.size()));
+      scan_keras_config(std::string(label(where)) + "model_config",
+                        Bytes(reinterpret_cast<const std::uint8_t*>(cfg.data()), cfg.size()));
+    }
+    for (const auto& link : hdf5::external_links(b)) {
+      Finding f = make_finding("SZ404", file_, label(where) + "external link to '" + link +
+                                                   "': following it opens a file outside the model (CVE-2026-1669)");
+      f.snippet = link;
+      add(std::move(f), Reach::yes);
     }
   }
 
@@ -268,8 +275,10 @@ class FileScan {
         scan_keras_config(inner, mb);
         continue;
       }
-      if (ends_with(m.name, ".h5") && depth == 0 && format_ == "keras") {
-        incomplete(inner, "HDF5 weights inside the .keras archive are not inspected (external storage, model-formats.md F12)");
+      if (hdf5::is_hdf5(mb)) {
+        scan_hdf5_configs(inner, mb);
+        incomplete(inner, "HDF5 inside the archive: configs and external links are checked, datasets and external "
+                          "storage are not (model-formats.md F12)");
         continue;
       }
       last_storages_.clear();
@@ -545,7 +554,7 @@ class SerializedEngine final : public Engine {
       if (point.format == "hdf5" && planned.insert(point.file).second) {
         if (const FileEntry* f = ctx.snapshot.find(point.file)) {
           if (auto blob = ctx.snapshot.read(*f); blob && hdf5::is_hdf5((*blob)->bytes())) {
-            FileScan(ctx, out, point.file, Reach::yes, point.format).scan_hdf5_configs((*blob)->bytes());
+            FileScan(ctx, out, point.file, Reach::yes, point.format).scan_hdf5_configs("", (*blob)->bytes());
           }
         }
         continue;
