@@ -2,6 +2,8 @@
 
 #include <cstring>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace mg::gguf {
 
@@ -140,6 +142,7 @@ GgufReport read(std::span<const std::uint8_t> d, const GgufLimits& lim) {
     if (!r.skip_value(type, 0)) return rep;
   }
   // Tensor infos: name, dims, type, offset. A product that overflows is how loaders were fooled.
+  std::vector<std::pair<std::string, std::uint64_t>> offsets;
   for (std::uint64_t t = 0; t < rep.tensor_count; ++t) {
     std::string_view name;
     std::uint32_t n_dims = 0;
@@ -165,8 +168,13 @@ GgufReport read(std::span<const std::uint8_t> d, const GgufLimits& lim) {
     if (offset % alignment != 0 && rep.problems.size() < 32) {
       rep.problems.push_back("tensor '" + std::string(name) + "': offset not aligned");
     }
-    if (offset > d.size() && rep.problems.size() < 32) {
-      rep.problems.push_back("tensor '" + std::string(name) + "': data offset past the end of the file");
+    if (offsets.size() < 1'000'000) offsets.emplace_back(std::string(name.substr(0, 256)), offset);
+  }
+  // Tensor data starts at the first aligned offset after the infos; offsets are relative to it.
+  const std::uint64_t data_start = (r.pos() + alignment - 1) / alignment * alignment;
+  for (const auto& [name, offset] : offsets) {
+    if ((data_start > d.size() || offset > d.size() - data_start) && rep.problems.size() < 32) {
+      rep.problems.push_back("tensor '" + name + "': data offset past the end of the file");
     }
   }
   rep.complete = true;
