@@ -44,7 +44,31 @@ std::string ImportRecord::bound_name() const {
 // ---------------------------------------------------------------------------------------------
 // NameTable
 
-std::string NameTable::qualname(const Tree& tree, TSNode expr) const {
+std::string NameTable::qualname(const Tree& tree, TSNode expr) const { return qualname_at(tree, expr, 0); }
+
+// Beyond Bandit, a call at the root is resolved when it names its target literally:
+// `__import__("os").system`, `importlib.import_module("pickle").loads`, `getattr(pickle, "loads")`.
+std::string NameTable::resolve_call_value(const Tree& tree, TSNode call, int depth) const {
+  if (depth > 8) return {};
+  const std::string callee = callee_at(tree, call, depth + 1);
+  if (auto mod = dynamic_import_name(tree, *this, call, callee); mod && !mod->empty()) return *mod;
+  if (callee == "getattr") {
+    const TSNode args = field(call, "arguments");
+    std::vector<TSNode> pos;
+    for (TSNode a : named_children(args)) {
+      if (!is(a, "comment") && !is(a, "keyword_argument")) pos.push_back(a);
+    }
+    if (pos.size() == 2) {
+      const auto name = literal_string(tree, pos[1]);
+      const TSNode target = unparen(pos[0]);
+      const std::string obj = is(target, "call") ? resolve_call_value(tree, target, depth + 1) : qualname_at(tree, target, depth + 1);
+      if (name && !name->empty() && !obj.empty() && obj[0] != '.') return obj + "." + *name;
+    }
+  }
+  return {};
+}
+
+std::string NameTable::qualname_at(const Tree& tree, TSNode expr, int depth) const {
   // Collect the attribute names from the outside in, then resolve the root.
   std::vector<std::string_view> attrs;
   TSNode n = unparen(expr);
@@ -57,6 +81,8 @@ std::string NameTable::qualname(const Tree& tree, TSNode expr) const {
     const std::string_view id = tree.text(n);
     auto it = aliases_.find(std::string(id));
     out = it != aliases_.end() ? it->second : std::string(id);
+  } else if (is(n, "call") && !attrs.empty()) {
+    out = resolve_call_value(tree, n, depth);  // "" (Bandit's ".attr") when not literal
   } else if (attrs.empty()) {
     return {};
   } else if (!is(n, "attribute")) {
@@ -71,10 +97,13 @@ std::string NameTable::qualname(const Tree& tree, TSNode expr) const {
   return out;
 }
 
-std::string NameTable::call_qualname(const Tree& tree, TSNode call) const {
+std::string NameTable::call_qualname(const Tree& tree, TSNode call) const { return callee_at(tree, call, 0); }
+
+std::string NameTable::callee_at(const Tree& tree, TSNode call, int depth) const {
   TSNode fn = unparen(field(call, "function"));
+  if (is(fn, "call")) return resolve_call_value(tree, fn, depth);  // getattr(pickle, "loads")(data)
   if (!is(fn, "identifier") && !is(fn, "attribute")) return {};
-  return qualname(tree, fn);
+  return qualname_at(tree, fn, depth);
 }
 
 std::optional<std::string> NameTable::literal_string(const Tree& tree, TSNode n) const {

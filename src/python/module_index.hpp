@@ -73,6 +73,8 @@ class NameTable {
  public:
   // Bandit's qualified name of a name/attribute chain: aliases applied to the root,
   // "" for other expressions, ".attr" when the chain starts at a non-name (`f().attr`).
+  // Beyond Bandit, literal dynamic imports and getattr with a literal name are followed:
+  // `__import__("os").system` is os.system, `getattr(pickle, "lo" + "ads")` is pickle.loads.
   std::string qualname(const Tree& tree, TSNode expr) const;
   // The callee's qualified name of a call node.
   std::string call_qualname(const Tree& tree, TSNode call) const;
@@ -93,6 +95,10 @@ class NameTable {
   void assign(const Tree& tree, TSNode left, TSNode right, bool module_level);
 
  private:
+  std::string qualname_at(const Tree& tree, TSNode expr, int depth) const;
+  std::string callee_at(const Tree& tree, TSNode call, int depth) const;
+  std::string resolve_call_value(const Tree& tree, TSNode call, int depth) const;
+
   std::unordered_map<std::string, std::string> aliases_;   // local name -> qualified name
   std::unordered_set<std::string> assigned_;               // aliases created by assignment
   std::unordered_set<std::string> imports_;                // every imported module[.name]

@@ -14,7 +14,7 @@ struct Parsed {
 };
 
 // Qualified name of the callee of the n-th call (source order) after indexing the whole file.
-std::vector<std::string> callees(const std::string& src) {
+std::vector<std::string> callees(const std::string& src) {  // NOLINT(misc-use-internal-linkage)
   Parsed p(src);
   IndexBuilder b(p.tree);
   std::vector<std::string> out;
@@ -188,6 +188,24 @@ TEST(ModuleIndex, DynamicImportThroughAliasedFunction) {
   EXPECT_EQ(idx.imports[1].kind, ImportKind::dynamic);
   EXPECT_EQ(idx.imports[1].module, "pickle");
   EXPECT_EQ(idx.imports[3].module, "marshal");
+}
+}  // namespace
+}  // namespace mg::py
+
+namespace mg::py {
+namespace {
+TEST(ModuleIndex, LiteralGetattrAndDynamicImportRoots) {
+  const auto c = callees(
+      "import pickle\nNAME = 'loads'\ngetattr(pickle, NAME)(b)\n__import__('os').system(x)\n"
+      "getattr(__import__('subprocess'), 'Popen')(x)\ngetattr(obj, name)(x)\nf().g()\n");
+  // Pre-order: outer calls first, then the calls nested in their callees.
+  ASSERT_GE(c.size(), 7u);
+  EXPECT_EQ(c[0], "pickle.loads");
+  EXPECT_EQ(c[1], "getattr");
+  EXPECT_EQ(c[2], "os.system");
+  EXPECT_EQ(c[3], "__import__");
+  EXPECT_EQ(c[4], "subprocess.Popen");
+  EXPECT_EQ(c[7], "");  // getattr with a computed name stays unresolved
 }
 }  // namespace
 }  // namespace mg::py
