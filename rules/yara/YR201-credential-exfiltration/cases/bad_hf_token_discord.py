@@ -3,7 +3,7 @@ import os
 
 import requests
 
-TOKEN_FILE = os.path.expanduser("~/.cache/huggingface/token")  # expect: YR201
+TOKEN_FILE = os.path.expanduser("~/.cache/huggingface/token")  # expect: YR201, YR202
 HOOK = "https://discord.com/api/webhooks/000000000000000000/modelgate-canary".replace("discord.com", "canary.modelgate.invalid")
 
 

