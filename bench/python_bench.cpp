@@ -1,11 +1,12 @@
 // Python stage benchmark: Bandit vs modelgate on the same corpus, in one run.
-//   python_bench [--modelgate PATH] [--bandit PATH] [--threads N] [--stage-only] [DIR...]   (default DIR: the stdlib)
+//   python_bench [--modelgate PATH] [--bandit PATH] [--threads N] [--stage-only] [--slowest N] [DIR...]   (default DIR: the stdlib)
 // Prints wall time of both tools end to end (with peak RSS of each child process), and modelgate's
 // Python stage (parse + index + all rules) against bare tree-sitter parsing of the same files.
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -14,6 +15,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "engines/python/analyzer.hpp"
@@ -99,11 +101,13 @@ int main(int argc, char** argv) {
   unsigned threads = std::max(1u, std::min(2u, std::thread::hardware_concurrency()));
   std::vector<std::string> dirs;
   bool stage_only = false;  // skip the end-to-end runs (for profiling the stage)
+  std::size_t slowest = 0;  // print the N files whose parse and stage take longest
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--modelgate" && i + 1 < argc) modelgate = argv[++i];
     else if (a == "--bandit" && i + 1 < argc) bandit = argv[++i];
     else if (a == "--stage-only") stage_only = true;
+    else if (a == "--slowest" && i + 1 < argc) slowest = static_cast<std::size_t>(std::stoul(argv[++i]));
     else if (a == "--threads" && i + 1 < argc) threads = static_cast<unsigned>(std::stoi(argv[++i]));
     else dirs.push_back(a);
   }
@@ -148,6 +152,24 @@ int main(int argc, char** argv) {
   std::printf("python stage (parse, index, %zu rules): %.3f s wall, %.3f s cpu, %zu findings\n",
               analyzer_rule_count(), stage.wall, stage.cpu, findings.load());
   std::printf("stage / bare parse: %.2fx wall, %.2fx cpu (target <= 1.5x)\n", stage.wall / parse.wall, stage.cpu / parse.cpu);
+
+  if (slowest > 0) {
+    std::vector<std::tuple<double, double, std::string>> per_file;
+    mg::py::Parser parser;
+    for (const auto& [path, text] : files) {
+      auto t0 = Clock::now();
+      { auto t = parser.parse(text); }
+      const double p = std::chrono::duration<double>(Clock::now() - t0).count();
+      t0 = Clock::now();
+      analyzer.analyse(path, text, parser);
+      per_file.emplace_back(std::chrono::duration<double>(Clock::now() - t0).count(), p, path);
+    }
+    std::sort(per_file.rbegin(), per_file.rend());
+    for (std::size_t k = 0; k < slowest && k < per_file.size(); ++k) {
+      std::printf("  stage %.3f s  parse %.3f s  %s\n", std::get<0>(per_file[k]), std::get<1>(per_file[k]),
+                  std::get<2>(per_file[k]).c_str());
+    }
+  }
 
   // The python engine end to end in this process: open the snapshot, read every file, run it.
   double engine_s = 1e9, engine_cpu = 1e9;
