@@ -3,7 +3,7 @@
 namespace mg::py {
 namespace {
 void on_call(Checker& c, const Call& call) {
-  if (call.qualname == "exec") c.report("PY102", call.node, "exec() runs a string as Python code");
+  if (one_of(call.qualname, {"exec", "builtins.exec", "__builtins__.exec", "__builtin__.exec"})) c.report("PY102", call.node, "exec() runs a string as Python code");
 }
 // Python 2 spelling: `exec code [in globals]`.
 void on_node(Checker& c, TSNode n) { c.report("PY102", n, "exec statement runs a string as Python code"); }

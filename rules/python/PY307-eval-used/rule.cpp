@@ -3,7 +3,7 @@
 namespace mg::py {
 namespace {
 void check(Checker& c, const Call& call) {
-  if (call.qualname == "eval") c.report("PY307", call.node, "eval() runs a string as Python code; ast.literal_eval parses literals safely");
+  if (one_of(call.qualname, {"eval", "builtins.eval", "__builtins__.eval", "__builtin__.eval"})) c.report("PY307", call.node, "eval() runs a string as Python code; ast.literal_eval parses literals safely");
 }
 }  // namespace
 

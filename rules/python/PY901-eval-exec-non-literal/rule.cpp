@@ -35,8 +35,11 @@ void judge(Checker& c, TSNode at, TSNode code, std::string_view what) {
 }
 
 void on_call(Checker& c, const Call& call) {
-  if (!one_of(call.qualname, {"eval", "exec", "compile", "execfile"})) return;
-  judge(c, call.node, call.arg_or_keyword(0, "source"), call.qualname);
+  if (!one_of(call.qualname, {"eval", "exec", "compile", "execfile", "builtins.eval", "builtins.exec", "builtins.compile",
+                             "__builtins__.eval", "__builtins__.exec", "__builtin__.eval", "__builtin__.execfile"})) {
+    return;
+  }
+  judge(c, call.node, call.arg_or_keyword(0, "source"), call.name);
 }
 
 void on_node(Checker& c, TSNode n) { judge(c, n, field(n, "code"), "exec"); }
