@@ -42,6 +42,8 @@ class Fd {
   int fd_;
 };
 
+constexpr std::size_t kRandomAccessBytes = 64u << 20;
+
 Error errno_error(const char* what) { return make_error(std::string(what) + ": " + std::strerror(errno)); }
 
 }  // namespace
@@ -57,6 +59,9 @@ Result<BlobPtr> map_file(const std::string& abs_path) {
   const auto size = static_cast<std::size_t>(st.st_size);
   void* addr = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd.get(), 0);
   if (addr == MAP_FAILED) return errno_error("cannot map");
+  // Large files (weights) are read where their metadata points, not front to back: without this,
+  // every page fault pulls megabytes of read-ahead and a 10 GB checkpoint costs far more I/O.
+  if (size >= kRandomAccessBytes) madvise(addr, size, MADV_RANDOM);
   return BlobPtr(std::make_shared<MappedBlob>(addr, size));
 }
 

@@ -20,6 +20,23 @@ std::optional<Severity> verdict_of(const std::vector<Finding>& findings) {
   return v;
 }
 
+namespace {
+
+// Serialized findings in files no loader reads at load time (training state) stay visible but
+// are not counted as running at load.
+void mark_training_state(const LoadPlan& plan, std::vector<Finding>& findings) {
+  for (const auto& point : plan.deserialization) {
+    if (point.read_at_load) continue;
+    for (auto& f : findings) {
+      if (f.engine != "serialized" || f.file != point.file) continue;
+      f.load_reachable = Reach::no;
+      f.reach_path.clear();
+    }
+  }
+}
+
+}  // namespace
+
 TargetReport scan_snapshot(const Snapshot& snap, const std::vector<std::unique_ptr<Engine>>& engines, const Limits& limits) {
   TargetReport r;
   r.target = snap.target;
@@ -47,6 +64,7 @@ TargetReport scan_snapshot(const Snapshot& snap, const std::vector<std::unique_p
     if (!handled) r.incomplete.push_back({point.file, point.format + " content is not analysed by this build (" + point.loader + " would deserialize it)"});
   }
   apply_reachability(compute_reachability(snap, r.plan, limits, std::move(facts)), r.plan, r.findings);
+  mark_training_state(r.plan, r.findings);
 
   // Several stages can report the same file for the same reason (an unreadable config, say).
   std::set<std::pair<std::string, std::string>> seen;

@@ -1,12 +1,33 @@
 // Deserialization points: every file whose bytes are a format a loader deserializes. On-disk files
 // are judged from their first bytes; only zips and possible old pickles are mapped whole.
+#include <algorithm>
+
+#include "core/text.hpp"
 #include "platform/plan_builder.hpp"
 #include "platform/sniff.hpp"
 
 namespace mg {
 
 namespace {
+
 constexpr std::size_t kHeadBytes = 4096;  // numpy headers and safetensors' opening fit in this
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Trainer and DeepSpeed state, read back only when training resumes.
+bool read_at_load(std::string_view path) {
+  for (auto part : split(dirname(path), '/')) {
+    if ((starts_with(part, "checkpoint-") && all_digits(part.substr(11))) || starts_with(part, "global_step")) return false;
+  }
+  const auto name = basename(path);
+  for (std::string_view training : {"training_args.bin", "optimizer.pt", "optimizer.bin", "scheduler.pt", "scheduler.bin", "scaler.pt"}) {
+    if (name == training) return false;
+  }
+  return !starts_with(name, "rng_state") && !(ends_with(name, "_optim_states.pt"));
+}
+
 }  // namespace
 
 void profile_deserialization(PlanBuilder& b) {
@@ -31,7 +52,7 @@ void profile_deserialization(PlanBuilder& b) {
       format = sniff_format((*blob)->bytes(), f.path);
     }
     if (format.empty()) continue;
-    b.plan.deserialization.push_back({f.path, format, std::string(loader_for_format(format, f.path))});
+    b.plan.deserialization.push_back({f.path, format, std::string(loader_for_format(format, f.path)), read_at_load(f.path)});
   }
 }
 

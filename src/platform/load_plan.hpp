@@ -27,6 +27,10 @@ struct DeserializationPoint {
   std::string format;  // pickle | pytorch-zip | pytorch-legacy | torchscript | numpy | numpy-object | joblib |
                        // keras | hdf5 | safetensors | gguf | onnx | tar | 7z | zip | tf-savedmodel
   std::string loader;  // the loader that would read it
+  // False for files loaders do not read when loading the model: training state (optimizer,
+  // scheduler, RNG, training_args.bin) and intermediate checkpoint-N/ folders, which only a
+  // resumed training run unpickles.
+  bool read_at_load = true;
 };
 
 // The paper's RQ1 criteria (reported beside the precise answer, for comparison with the study).

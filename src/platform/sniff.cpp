@@ -135,20 +135,22 @@ std::string sniff_format(std::span<const std::uint8_t> b, std::string_view name)
 std::string sniff_format(std::span<const std::uint8_t> b, std::string_view name, std::uint64_t file_size) {
   if (b.size() < 8 || file_size < b.size()) return "";
   if (has_prefix(b, std::string_view(reinterpret_cast<const char*>(kTorchLegacyMagic), sizeof kTorchLegacyMagic))) return "pytorch-legacy";
+  {  // safetensors: u64 header length, then a JSON object. Before the pickle test: a header of
+     // 640 bytes starts 80 02, like a protocol-2 pickle.
+    const std::uint64_t n = le64(b.data());
+    if (n >= 2 && n <= file_size - 8 && b[8] == '{') return "safetensors";
+  }
   if (is_pickle_magic(b)) return "pickle";
   if (has_prefix(b, "PK\x03\x04") || has_prefix(b, "PK\x05\x06")) return classify_zip(b, name);
   if (has_prefix(b, "\x93NUMPY")) {
     const std::string_view head(reinterpret_cast<const char*>(b.data()), std::min<std::size_t>(b.size(), 4096));
-    return head.find("'descr': '|O'") != std::string_view::npos ? "numpy-object" : "numpy";
+    // Object dtypes, plain ('|O') or as a field of a structured dtype.
+    return head.find("|O'") != std::string_view::npos || head.find("'O'") != std::string_view::npos ? "numpy-object" : "numpy";
   }
   if (has_prefix(b, "GGUF")) return "gguf";
   if (has_prefix(b, "\x89HDF\r\n\x1a\n")) return "hdf5";
   if (has_prefix(b, "7z\xBC\xAF\x27\x1C")) return "7z";
   if (b.size() > 262 && std::memcmp(&b[257], "ustar", 5) == 0) return "tar";
-  {  // safetensors: u64 header length, then a JSON object
-    const std::uint64_t n = le64(b.data());
-    if (n >= 2 && n <= file_size - 8 && b[8] == '{') return "safetensors";
-  }
   const std::string lname = to_lower(name);
   if (b[0] == 0x78 && (b[0] * 256 + b[1]) % 31 == 0 && is_pickle_magic(inflate_head(b, 15))) return "joblib";
   if (b[0] == 0x1f && b[1] == 0x8b && is_pickle_magic(inflate_head(b, 31))) return "joblib";

@@ -89,7 +89,8 @@ void write_target(JsonWriter& w, const TargetReport& t, const RenderOptions& opt
   write_strings(w, t.plan.required_packages);
   w.key("deserialization").begin_array();
   for (const auto& d : t.plan.deserialization) {
-    w.begin_object().key("file").value(d.file).key("format").value(d.format).key("loader").value(d.loader).end_object();
+    w.begin_object().key("file").value(d.file).key("format").value(d.format).key("loader").value(d.loader);
+    w.key("read_at_load").value(d.read_at_load).end_object();
   }
   w.end_array();
   w.key("verdict").value(verdict_name(t));

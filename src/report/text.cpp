@@ -66,10 +66,12 @@ void render_target(std::string& out, const TargetReport& t, const RenderOptions&
   }
   if (!t.plan.required_packages.empty()) {
     std::string pkgs;
-    for (const auto& p : t.plan.required_packages) pkgs += (pkgs.empty() ? "" : ", ") + p;
+    for (const auto& pkg : t.plan.required_packages) pkgs += (pkgs.empty() ? "" : ", ") + pkg;
     out += fmt::format("  imports packages: {}\n", pkgs);
   }
-  for (const auto& d : t.plan.deserialization) out += fmt::format("  deserializes: {} ({}, {})\n", d.file, d.format, d.loader);
+  for (const auto& d : t.plan.deserialization) {
+    out += fmt::format("  deserializes: {} ({}, {}{})\n", d.file, d.format, d.loader, d.read_at_load ? "" : "; training state, not read at load");
+  }
 
   const auto findings = visible_findings(t, options);
   std::map<Severity, std::vector<const Finding*>, std::greater<>> groups;

@@ -39,7 +39,9 @@ TEST(Reachability, FixturesMatchTheirMarks) {
         std::vector<std::string> path;
         const auto got = reach.classify(f.path, line_no, &path);
         EXPECT_EQ(want, name_of(got)) << name << "/" << f.path << ":" << line_no;
-        if (got == mg::Reach::yes) EXPECT_FALSE(path.empty()) << name << "/" << f.path << ":" << line_no;
+        if (got == mg::Reach::yes) {
+          EXPECT_FALSE(path.empty()) << name << "/" << f.path << ":" << line_no;
+        }
         ++marks;
       }
     }

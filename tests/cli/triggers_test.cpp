@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 
 #include "pipeline/scan.hpp"
 #include "../support/temp_repo.hpp"
@@ -206,6 +207,28 @@ TEST(PaperCriteria, EntryAndPrefixedFiles) {
   EXPECT_TRUE(r.plan.paper.custom_code_tag);
   EXPECT_EQ(r.plan.paper.entry_files, (std::vector<std::string>{"sub/__init__.py", "tokenizer.py"}));
   EXPECT_EQ(r.plan.paper.prefixed_files, (std::vector<std::string>{"configuration_q.py", "modeling_q.py"}));
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Deserialization, TrainingStateIsNotReadAtLoad) {
+  // A pickle of an object whose class is not on the allow-list: NEWOBJ of TrainingArguments.
+  const std::string training_args("\x80\x02" "ctransformers.training_args\nTrainingArguments\n)\x81.", 51);
+  TempRepo repo({{"config.json", R"({"model_type": "bert"})"},
+                 {"training_args.bin", training_args},
+                 {"checkpoint-500/optimizer.pt", training_args},
+                 {"pytorch_model.bin", training_args}});
+  const auto r = scan_one(repo);
+  std::map<std::string, bool> read;
+  for (const auto& d : r.plan.deserialization) read[d.file] = d.read_at_load;
+  EXPECT_EQ(read, (std::map<std::string, bool>{{"checkpoint-500/optimizer.pt", false}, {"pytorch_model.bin", true}, {"training_args.bin", false}}));
+  for (const auto& f : r.findings) {
+    if (f.engine != "serialized") continue;
+    EXPECT_EQ(f.load_reachable, f.file == "pytorch_model.bin" ? mg::Reach::yes : mg::Reach::no) << f.file << " " << f.rule_id;
+  }
+  EXPECT_TRUE(has_finding(r, "SZ202"));
 }
 
 }  // namespace
