@@ -1,8 +1,13 @@
 #include "engines/yara/yara_engine.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <cstring>
 #include <optional>
 #include <system_error>
@@ -33,6 +38,31 @@ bool in(const std::array<const char*, N>& set, std::string_view ext) {
 bool looks_text(std::span<const std::uint8_t> head) {
   head = head.first(std::min(head.size(), kSniffBytes));
   return std::memchr(head.data(), 0, head.size()) == nullptr;
+}
+
+constexpr std::uint64_t kReadCap = 256u << 10;  // read() instead of mmap() up to this size
+
+// Reads a whole regular file into `out` (reused across files). False on any problem or if the
+// file is larger than kReadCap now; the caller then goes through Snapshot::read, which reports it.
+bool read_small(const std::string& abs_path, std::vector<std::uint8_t>& out) {
+  // O_NONBLOCK: a FIFO planted in the repository must not hang the scan.
+  const int fd = open(abs_path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) return false;
+  struct stat st {};
+  bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) <= kReadCap;
+  out.resize(kReadCap + 1);
+  std::size_t got = 0;
+  while (ok && got < out.size()) {
+    const ssize_t n = read(fd, out.data() + got, out.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) ok = false;
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  close(fd);
+  if (!ok || got > kReadCap) return false;  // grew past the cap while we read: map it instead
+  out.resize(got);
+  return true;
 }
 
 // 1-based line and column of a byte offset.
@@ -177,8 +207,17 @@ void YaraEngine::run(const EngineContext& ctx, EngineOutput& out) const {
       failed = true;
       return;
     }
+    std::vector<std::uint8_t> buffer;
+    buffer.reserve(kReadCap + 1);
     for (std::size_t i = next++; i < work.size(); i = next++) {
       const FileEntry& f = *work[i];
+      // Small files on disk: one read into a reused buffer costs less than mapping and unmapping.
+      if (f.member < 0 && !f.abs_path.empty() && f.size <= kReadCap) {
+        if (read_small(f.abs_path, buffer)) {
+          scanner->scan(f.path, buffer, &ctx.plan, per_file[i]);
+          continue;
+        }
+      }
       auto blob = ctx.snapshot.read(f);
       if (!blob) {
         if (kind_by_name(f.path) == YaraFileKind::code) per_file[i].incomplete.push_back({f.path, blob.error().message});
