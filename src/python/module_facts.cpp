@@ -59,6 +59,7 @@ bool is_main_guard(const Tree& tree, TSNode if_stmt) {
 enum class Kind : unsigned char {
   other, function_definition, class_definition, identifier, attribute, call, import_statement,
   import_from_statement, if_statement, try_statement, parameters, default_parameter, keyword_argument,
+  decorated_definition,
 };
 
 struct Grammar {
@@ -78,7 +79,7 @@ struct Grammar {
           {"if_statement", Kind::if_statement}, {"try_statement", Kind::try_statement},
           {"parameters", Kind::parameters}, {"lambda_parameters", Kind::parameters},
           {"default_parameter", Kind::default_parameter}, {"typed_default_parameter", Kind::default_parameter},
-          {"keyword_argument", Kind::keyword_argument},
+          {"keyword_argument", Kind::keyword_argument}, {"decorated_definition", Kind::decorated_definition},
       };
       for (std::uint32_t sym = 0; sym < count; ++sym) {
         if (ts_language_symbol_type(lang, static_cast<TSSymbol>(sym)) != TSSymbolTypeRegular) continue;
@@ -154,7 +155,7 @@ class FactsCollector::Impl {
     switch (f.kind) {
       case Kind::function_definition:
       case Kind::class_definition:
-        f.def = add_def(n, f.kind == Kind::class_definition, f.scope);
+        f.def = add_def(n, f.kind == Kind::class_definition, f.scope, parent.kind == Kind::decorated_definition);
         return;
       case Kind::if_statement:
         if (f.scope < 0 && frames_.size() == 2 && is_main_guard(tree_, n)) {  // a module-level statement
@@ -181,7 +182,7 @@ class FactsCollector::Impl {
     }
   }
 
-  int add_def(TSNode n, bool is_class, int scope) {
+  int add_def(TSNode n, bool is_class, int scope, bool decorated) {
     DefFact d;
     d.name = std::string(tree_.text(field(n, "name")));
     d.is_class = is_class;
@@ -189,7 +190,7 @@ class FactsCollector::Impl {
     d.qualname = scope >= 0 ? facts_.defs[static_cast<std::size_t>(scope)].qualname + "." + d.name : d.name;
     TSNode body = field(n, "body");
     if (!ts_node_is_null(body)) d.body = lines_of(body);
-    d.decorated = is(ts_node_parent(n), "decorated_definition");
+    d.decorated = decorated;  // the walk knows the parent; ts_node_parent would search from the root
     if (is_class) {
       TSNode supers = field(n, "superclasses");
       if (!ts_node_is_null(supers)) {

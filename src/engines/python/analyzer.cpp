@@ -147,11 +147,14 @@ Analyzer::Analyzer(std::span<const RuleSpec* const> rules) {
 FileAnalysis Analyzer::analyse(std::string_view path, std::string_view source, Parser& parser,
                                const AnalyzerOptions& options) const {
   FileAnalysis out;
+  out.facts.path = std::string(path);
   Tree tree = parser.parse(source, options.parse_timeout_micros);
   if (!tree) {
     out.incomplete = "python: parse did not finish within the time limit";
+    out.facts.parsed = false;
     return out;
   }
+  FactsCollector facts(tree, path);  // reachability's facts, gathered on this one walk
   IndexBuilder builder(tree);
   Checker checker(tree, builder.names(), path);
   for (const RuleSpec* r : files_) r->on_file(checker, source);
@@ -172,6 +175,7 @@ FileAnalysis Analyzer::analyse(std::string_view path, std::string_view source, P
   checker.set_ancestors(&stack);
 
   auto visit = [&](TSNode n) -> bool {
+    facts.enter(n);  // before any early return: leave() is called for every entered node
     const std::size_t imports_before = builder.index().imports.size();
     if (!builder.enter(n)) return false;  // ERROR subtree: not analysed
     const TSSymbol sym = ts_node_symbol(n);
@@ -222,7 +226,10 @@ FileAnalysis Analyzer::analyse(std::string_view path, std::string_view source, P
     }
     return true;
   };
-  auto leave = [&](TSNode n) { builder.leave(n); };
+  auto leave = [&](TSNode n) {
+    facts.leave();
+    builder.leave(n);
+  };
   const bool complete = walk_tree(tree.root(), visit, leave, options.max_nodes);
   builder.index().truncated = !complete;
 
@@ -262,6 +269,8 @@ FileAnalysis Analyzer::analyse(std::string_view path, std::string_view source, P
   }
 
   out.index = std::move(builder.index());
+  out.facts = facts.take();
+  out.facts.parsed = complete;
   if (!complete) {
     out.incomplete = "python: node budget exhausted; the rest of the file was not analysed";
   } else if (out.index.error_fraction(source.size()) >= options.partial_error_fraction) {

@@ -13,6 +13,7 @@
 
 #include "core/finding.hpp"
 #include "python/checker.hpp"
+#include "python/module_facts.hpp"
 #include "python/module_index.hpp"
 #include "python/tree.hpp"
 
@@ -31,6 +32,7 @@ struct AnalyzerOptions {
 struct FileAnalysis {
   std::vector<Finding> findings;  // in walk order
   ModuleIndex index;
+  ModuleFacts facts;  // for the reachability stage, collected on the same walk
   std::optional<std::string> incomplete;  // why the file was not (fully) analysed
   std::size_t suppressed = 0;             // findings dropped by suppression comments
 };

@@ -27,6 +27,7 @@ class PythonEngine final : public Engine {
     struct Slot {
       std::vector<Finding> findings;
       std::optional<std::string> incomplete;
+      std::optional<py::ModuleFacts> facts;
     };
     std::vector<Slot> slots(files.size());
     std::atomic<std::size_t> next{0};
@@ -51,6 +52,7 @@ class PythonEngine final : public Engine {
         auto analysis = analyzer_.analyse(f.path, (*blob)->text(), parser, options);
         slot.findings = std::move(analysis.findings);
         slot.incomplete = std::move(analysis.incomplete);
+        slot.facts = std::move(analysis.facts);
       }
     };
     const std::size_t hw = std::max(1u, std::thread::hardware_concurrency());
@@ -78,6 +80,7 @@ class PythonEngine final : public Engine {
         out.findings.push_back(std::move(f));
       }
       if (slots[i].incomplete) out.incomplete.push_back(Incomplete{files[i]->path, *slots[i].incomplete});
+      if (slots[i].facts) out.module_facts.push_back(std::move(*slots[i].facts));
     }
   }
 
