@@ -61,7 +61,8 @@ int ScanCommand::run() {
     partial = partial || t.partial();
     if (!threshold) continue;
     for (const Finding* f : visible_findings(t, render)) {
-      if (f->load_reachable != Reach::no && f->severity >= *threshold) failing = true;
+      const auto weight = verdict_weight(*f);
+      if (weight && *weight >= *threshold) failing = true;
     }
   }
   for (const auto& t : report.targets) {

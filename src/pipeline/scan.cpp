@@ -11,11 +11,17 @@
 
 namespace mg {
 
+std::optional<Severity> verdict_weight(const Finding& f) {
+  if (f.load_reachable != Reach::no) return f.severity;
+  if (f.engine == "yara" && f.severity >= Severity::high) return static_cast<Severity>(static_cast<int>(f.severity) - 1);
+  return std::nullopt;
+}
+
 std::optional<Severity> verdict_of(const std::vector<Finding>& findings) {
   std::optional<Severity> v;
   for (const auto& f : findings) {
-    if (f.load_reachable == Reach::no) continue;
-    if (!v || f.severity > *v) v = f.severity;
+    const auto w = verdict_weight(f);
+    if (w && (!v || *w > *v)) v = w;
   }
   return v;
 }

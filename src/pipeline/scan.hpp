@@ -47,7 +47,12 @@ ScanReport scan(const std::vector<std::string>& targets, const ScanOptions& opti
 // The analysis of one snapshot (exposed for tests).
 TargetReport scan_snapshot(const Snapshot& snapshot, const std::vector<std::unique_ptr<Engine>>& engines, const Limits& limits);
 
-// Verdict of a finding set: the highest severity among findings not known to be unreachable.
+// What a finding weighs in the verdict and for --fail-on: its severity when it may run at load;
+// nothing when it never does, except malware signatures (YARA, high and above), which show intent
+// wherever they sit and count one level lower; nullopt = does not count.
+std::optional<Severity> verdict_weight(const Finding& f);
+
+// Verdict of a finding set: the highest verdict_weight.
 std::optional<Severity> verdict_of(const std::vector<Finding>& findings);
 
 }  // namespace mg

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "pipeline/reachability_stage.hpp"
+#include "pipeline/scan.hpp"
 #include "platform/load_plan.hpp"
 #include "source/snapshot.hpp"
 
@@ -79,6 +80,24 @@ TEST(Reachability, RequiredPackagesAreThirdPartyTopLevelImports) {
   ASSERT_TRUE(snaps);
   const auto plan = mg::build_load_plan(snaps->front(), limits);
   EXPECT_EQ(mg::compute_reachability(snaps->front(), plan, limits).required_packages(), (std::vector<std::string>{"torch", "transformers"}));
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Verdict, UnreachableCodeFindingsDoNotCountButMalwareSignaturesDo) {
+  mg::Finding bandit;
+  bandit.engine = "python";
+  bandit.severity = mg::Severity::high;
+  bandit.load_reachable = mg::Reach::no;
+  mg::Finding shell = bandit;
+  shell.engine = "yara";
+  shell.severity = mg::Severity::critical;
+  EXPECT_FALSE(mg::verdict_of({bandit}).has_value());
+  EXPECT_EQ(mg::verdict_of({bandit, shell}), mg::Severity::high);  // one level down, still counted
+  bandit.load_reachable = mg::Reach::unknown;
+  EXPECT_EQ(mg::verdict_of({bandit}), mg::Severity::high);
 }
 
 }  // namespace
