@@ -1,0 +1,13 @@
+import os
+
+import requests
+from huggingface_hub import login
+
+login(token=os.environ["HF_TOKEN"])
+headers = {"Authorization": "Bearer " + os.environ["HF_TOKEN"]}
+requests.get("https://huggingface.co/api/whoami-v2", headers=headers, timeout=10)
+
+
+def fetch(url):
+    cache = os.environ.get("HF_HOME", "~/.cache/huggingface")
+    return requests.get(url, timeout=10), cache

@@ -1,0 +1,134 @@
+// Intra-procedural taint: a secret read (token environment variables, credential files, the whole
+// environment, the Hugging Face token) reaching a network call in the same function or module body.
+#include <map>
+
+#include "python/checker.hpp"
+#include "rules/python/common/behaviour.hpp"
+
+namespace mg::py {
+namespace {
+using namespace behaviour;
+
+// A secret read at `n` itself: returns what it reads, or "".
+std::string source_at(const Checker& c, TSNode n) {
+  if (is(n, "subscript")) {
+    const std::string_view v = c.text(field(n, "value"));
+    if (v == "os.environ" || v == "environ") {
+      auto key = c.literal(field(n, "subscript"));
+      if (key && is_secret_name(*key)) return "environment variable " + *key;
+    }
+    return {};
+  }
+  if (!is(n, "call")) return {};
+  const std::string q = c.names().call_qualname(c.tree(), n);
+  TSNode args = field(n, "arguments");
+  TSNode first = ts_node_is_null(args) || ts_node_named_child_count(args) == 0 ? TSNode{} : ts_node_named_child(args, 0);
+  if (one_of(q, {"os.getenv", "os.environ.get", "environ.get", "getenv", "os.environ.setdefault"})) {
+    auto key = ts_node_is_null(first) ? std::nullopt : c.literal(first);
+    if (key && is_secret_name(*key)) return "environment variable " + *key;
+    return {};
+  }
+  if (one_of(q, {"os.environ.copy", "os.environ.items", "os.environ.values"})) return "the whole environment";
+  if (one_of(q, {"dict", "str", "repr", "json.dumps"}) && !ts_node_is_null(first) &&
+      (c.text(first) == "os.environ" || c.text(first) == "environ")) {
+    return "the whole environment";
+  }
+  if (one_of(q, {"huggingface_hub.get_token", "huggingface_hub.HfFolder.get_token", "HfFolder.get_token", "get_token"})) return "the Hugging Face token";
+  if (one_of(q, {"open", "io.open", "builtins.open", "pathlib.Path", "Path", "os.path.expanduser"}) && !ts_node_is_null(first)) {
+    std::string found;
+    for_each_string(c, first, [&](const std::string& s) {
+      if (found.empty() && is_secret_path(s)) found = "credential file " + s;
+    });
+    return found;
+  }
+  return {};
+}
+
+std::string source_in(const Checker& c, TSNode root) {
+  std::string found = source_at(c, root);
+  if (!found.empty()) return found;
+  walk(root, [&](TSNode n) {
+    if (!found.empty()) return false;
+    found = source_at(c, n);
+    return found.empty();
+  });
+  return found;
+}
+
+bool is_sink(const Checker& c, TSNode call) {
+  const std::string q = c.names().call_qualname(c.tree(), call);
+  if (one_of(q, {"requests.post", "requests.put", "requests.patch", "requests.get", "requests.request", "httpx.post", "httpx.put",
+                 "httpx.get", "urllib.request.urlopen", "urllib.request.Request", "urlopen", "Request", "urllib2.urlopen"})) {
+    return true;
+  }
+  const std::string_view fn = c.text(field(call, "function"));
+  for (std::string_view m : {".send", ".sendall", ".sendto", ".sendmail", ".post", ".put"}) {
+    if (fn.size() > m.size() && fn.substr(fn.size() - m.size()) == m) return true;
+  }
+  return false;
+}
+
+// Sending the token to the Hub itself is how the Hub API works.
+bool to_hugging_face(const Checker& c, TSNode call) {
+  TSNode args = field(call, "arguments");
+  if (ts_node_is_null(args) || ts_node_named_child_count(args) == 0) return false;
+  auto url = c.literal(ts_node_named_child(args, 0));
+  return url && (url->find("huggingface.co") != std::string::npos || url->find("hf.co") != std::string::npos);
+}
+
+void check(Checker& c, TSNode scope) {
+  const std::string_view text = c.text(scope);
+  bool hint = false;
+  for (std::string_view w : {"environ", "getenv", "token", "TOKEN", ".ssh", ".aws", ".netrc", "credentials", "Cookies", "Login Data"}) {
+    if (text.find(w) != std::string_view::npos) hint = true;
+  }
+  if (!hint) return;
+  // Variables holding a secret, in source order (two passes reach simple chains).
+  std::map<std::string, std::string, std::less<>> tainted;
+  for (int pass = 0; pass < 2; ++pass) {
+    walk(
+        scope,
+        [&](TSNode n) {
+          if (!is(n, "assignment")) return true;
+          TSNode left = field(n, "left"), right = field(n, "right");
+          if (!is(left, "identifier") || ts_node_is_null(right)) return true;
+          std::string why = source_in(c, right);
+          if (why.empty()) {
+            walk(right, [&](TSNode id) {
+              if (why.empty() && is(id, "identifier")) {
+                if (auto it = tainted.find(c.text(id)); it != tainted.end()) why = it->second;
+              }
+              return why.empty();
+            });
+          }
+          if (!why.empty()) tainted.emplace(std::string(c.text(left)), why);
+          return true;
+        },
+        true);
+  }
+  walk(
+      scope,
+      [&](TSNode n) {
+        if (!is(n, "call") || !is_sink(c, n) || to_hugging_face(c, n)) return true;
+        TSNode args = field(n, "arguments");
+        std::string why = source_in(c, args);
+        if (why.empty()) {
+          walk(args, [&](TSNode id) {
+            if (why.empty() && is(id, "identifier")) {
+              if (auto it = tainted.find(c.text(id)); it != tainted.end()) why = it->second;
+            }
+            return why.empty();
+          });
+        }
+        if (!why.empty()) {
+          c.report("PY955", n, "sends " + why + " over the network (" + std::string(c.text(field(n, "function"))) + "): credential theft");
+        }
+        return true;
+      },
+      true);
+}
+}  // namespace
+
+extern const RuleSpec kRule_PY955{.id = "PY955", .node_types = "module function_definition", .on_node = check};
+
+}  // namespace mg::py
