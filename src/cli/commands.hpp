@@ -14,6 +14,7 @@ class ScanCommand {
 
  private:
   std::vector<std::string> targets_;
+  std::vector<std::string> yara_rules_;
   std::string format_ = "text";
   std::string output_;
   std::string fail_on_ = "high";

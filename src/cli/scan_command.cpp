@@ -5,6 +5,8 @@
 #include <fstream>
 
 #include "cli/commands.hpp"
+#include "engines/engine.hpp"
+#include "engines/yara/yara_engine.hpp"
 #include "report/report.hpp"
 
 namespace mg {
@@ -20,6 +22,7 @@ void ScanCommand::register_options(CLI::App& cmd) {
   cmd.add_flag("--reachable-only", reachable_only_, "Hide findings known not to run at load time");
   cmd.add_flag("-q,--quiet", quiet_, "No progress line on standard error");
   cmd.add_option("-j,--jobs", jobs_, "Targets scanned in parallel (default: number of cores)");
+  cmd.add_option("--yara-rules", yara_rules_, "Also run these YARA rules (a .yar file or a folder of them; repeatable)");
 }
 
 int ScanCommand::run() {
@@ -33,7 +36,18 @@ int ScanCommand::run() {
       std::fflush(stderr);
     };
   }
-  const ScanReport report = scan(targets_, options);
+  auto engines = make_builtin_engines();
+  if (!yara_rules_.empty()) {
+    auto rules = compile_yara_rules(yara_rules_);
+    if (!rules) {
+      std::fprintf(stderr, "modelgate: error: YARA rules do not compile:\n%s\n", rules.error().message.c_str());
+      return 2;
+    }
+    for (auto& e : engines) {
+      if (e->name() == "yara") e = make_yara_engine({.bundled = true, .user_rules = *rules, .threads = 0});
+    }
+  }
+  const ScanReport report = scan(targets_, options, &engines);
 
   RenderOptions render;
   render.reachable_only = reachable_only_;

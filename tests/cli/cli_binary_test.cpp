@@ -90,3 +90,28 @@ TEST(Cli, RulesAndExplain) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Cli, UserYaraRules) {
+  mg::test::TempRepo rules({{"mine.yar", "rule Canary_String {\n  meta:\n    id = \"ORG001\"\n    severity = \"high\"\n    cwe = \"506\"\n"
+                                         "    description = \"Our canary\"\n  strings:\n    $a = \"modelgate-user-canary\"\n  condition:\n    $a\n}\n"},
+                            {"broken/bad.yar", "rule Broken {\n  strings:\n    $a = \"x\"\n  condition:\n    $b\n}\n"}});
+  mg::test::TempRepo repo({{"helper.py", "MARK = 'modelgate-user-canary'\n"}});
+  // helper.py never runs at load: the high signature counts one level lower (medium).
+  const auto ok = modelgate("scan -q --fail-on medium -f json --yara-rules " + rules.path("mine.yar") + " " + repo.path());
+  EXPECT_EQ(ok.code, 1);
+  EXPECT_NE(ok.out.find("\"rule_id\": \"ORG001\""), std::string::npos);
+  const std::string cmd = std::string(MODELGATE_BINARY_DIR) + "/modelgate scan -q --yara-rules " + rules.path("broken") + " " + repo.path() + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string err;
+  char buf[1024];
+  for (std::size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) err.append(buf, n);
+  const int status = pclose(p);
+  EXPECT_EQ(WEXITSTATUS(status), 2);
+  EXPECT_NE(err.find("bad.yar:"), std::string::npos) << err;
+  EXPECT_NE(err.find("undefined string"), std::string::npos) << err;
+}
+
+}  // namespace
