@@ -21,6 +21,7 @@ class ScanCommand {
   bool no_color_ = false;
   bool reachable_only_ = false;
   bool quiet_ = false;
+  bool ignore_suppressions_ = false;
   unsigned jobs_ = 0;
 };
 

@@ -6,6 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "engines/engine.hpp"
+#include "engines/python/python_engine.hpp"
 #include "engines/yara/yara_engine.hpp"
 #include "report/report.hpp"
 
@@ -22,6 +23,8 @@ void ScanCommand::register_options(CLI::App& cmd) {
   cmd.add_flag("--reachable-only", reachable_only_, "Hide findings known not to run at load time");
   cmd.add_flag("-q,--quiet", quiet_, "No progress line on standard error");
   cmd.add_option("-j,--jobs", jobs_, "Targets scanned in parallel (default: number of cores)");
+  cmd.add_flag("--ignore-suppressions", ignore_suppressions_,
+               "Report findings even where the code says `# nosec` or `# modelgate: ignore` (the repository's author wrote those)");
   cmd.add_option("--yara-rules", yara_rules_, "Also run these YARA rules (a .yar file or a folder of them; repeatable)");
 }
 
@@ -37,6 +40,11 @@ int ScanCommand::run() {
     };
   }
   auto engines = make_builtin_engines();
+  if (ignore_suppressions_) {
+    for (auto& e : engines) {
+      if (e->name() == "python") e = make_python_engine({.honor_suppressions = false});
+    }
+  }
   if (!yara_rules_.empty()) {
     auto rules = compile_yara_rules(yara_rules_);
     if (!rules) {

@@ -115,3 +115,14 @@ TEST(Cli, UserYaraRules) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Cli, IgnoreSuppressions) {
+  mg::test::TempRepo repo({{"config.json", R"({"auto_map": {"AutoModel": "modeling_n.N"}})"},
+                           {"modeling_n.py", "import os\nos.system(cmd)  # nosec\nclass N:\n    pass\n"}});
+  EXPECT_EQ(modelgate("scan -q -f json " + repo.path()).out.find("\"PY605\""), std::string::npos);
+  EXPECT_NE(modelgate("scan -q -f json --ignore-suppressions " + repo.path()).out.find("\"PY605\""), std::string::npos);
+}
+
+}  // namespace

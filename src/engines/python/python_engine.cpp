@@ -15,6 +15,7 @@ bool is_python_path(std::string_view path) { return ends_with(path, ".py") || en
 
 class PythonEngine final : public Engine {
  public:
+  explicit PythonEngine(PythonEngineOptions options) : options_(options) {}
   std::string_view name() const override { return "python"; }
 
   void run(const EngineContext& ctx, EngineOutput& out) const override {
@@ -31,7 +32,8 @@ class PythonEngine final : public Engine {
     };
     std::vector<Slot> slots(files.size());
     std::atomic<std::size_t> next{0};
-    const py::AnalyzerOptions options;
+    py::AnalyzerOptions options;
+    options.honor_suppressions = options_.honor_suppressions;
 
     auto worker = [&] {
       py::Parser parser;
@@ -85,11 +87,12 @@ class PythonEngine final : public Engine {
   }
 
  private:
+  PythonEngineOptions options_;
   py::Analyzer analyzer_;
 };
 
 }  // namespace
 
-std::unique_ptr<Engine> make_python_engine() { return std::make_unique<PythonEngine>(); }
+std::unique_ptr<Engine> make_python_engine(PythonEngineOptions options) { return std::make_unique<PythonEngine>(options); }
 
 }  // namespace mg
