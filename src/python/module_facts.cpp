@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <deque>
-#include <unordered_set>
 
 namespace mg::py {
 
@@ -130,8 +129,6 @@ class FactsCollector::Impl {
     if (frames_.size() > 1) frames_.pop_back();
   }
 
-  ModuleFacts take() { return std::move(facts_); }
-
  private:
   struct Frame {
     Kind kind = Kind::other;
@@ -174,9 +171,17 @@ class FactsCollector::Impl {
       case Kind::call:
         on_call(n, f.scope, f.in_try);
         return;
-      case Kind::attribute:
-        add_ref(f.scope, chain_text(tree_, n));
+      case Kind::attribute: {
+        // `a.b.c` is recorded once, at its outermost attribute node.
+        if (parent.kind == Kind::attribute && index == 0) return;
+        const std::string_view text = tree_.text(n);
+        const bool plain = std::all_of(text.begin(), text.end(), [](char ch) {
+          return ch == '.' || ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+        });
+        if (plain) add_ref(f.scope, text);
+        else add_ref(f.scope, chain_text(tree_, n));
         return;
+      }
       default:
         return;
     }
@@ -200,7 +205,7 @@ class FactsCollector::Impl {
       }
     }
     facts_.defs.push_back(std::move(d));
-    seen_.emplace_back();
+    def_refs_.emplace_back();
     return static_cast<int>(facts_.defs.size() - 1);
   }
 
@@ -263,13 +268,12 @@ class FactsCollector::Impl {
     }
   }
 
-  // Keeps each distinct reference once per scope without allocating for repeats.
+  // References are kept as views (into the source, or into owned_ for rebuilt chains) and made
+  // unique once per scope at the end: cheaper than a hash set probe per identifier.
   void add_ref(int scope, std::string_view ref) {
     if (ref.empty()) return;
-    auto& seen = scope >= 0 ? seen_[static_cast<std::size_t>(scope)] : module_seen_;
-    if (!seen.insert(ref).second) return;
-    auto& refs = scope >= 0 ? facts_.defs[static_cast<std::size_t>(scope)].refs : facts_.module_refs;
-    refs.emplace_back(ref);
+    if (scope >= 0) def_refs_[static_cast<std::size_t>(scope)].push_back(ref);
+    else module_refs_.push_back(ref);
   }
   void add_ref(int scope, std::string ref) {
     if (ref.empty()) return;
@@ -277,13 +281,26 @@ class FactsCollector::Impl {
     add_ref(scope, std::string_view(owned_.back()));
   }
 
+ public:
+  ModuleFacts take() {
+    auto finish = [](std::vector<std::string_view>& views, std::vector<std::string>& out) {
+      std::sort(views.begin(), views.end());
+      views.erase(std::unique(views.begin(), views.end()), views.end());
+      out.assign(views.begin(), views.end());
+    };
+    for (std::size_t d = 0; d < facts_.defs.size(); ++d) finish(def_refs_[d], facts_.defs[d].refs);
+    finish(module_refs_, facts_.module_refs);
+    return std::move(facts_);
+  }
+
+ private:
   const Tree& tree_;
   const Grammar& g_;
   ModuleFacts facts_;
   std::vector<Frame> frames_;
-  std::vector<std::unordered_set<std::string_view>> seen_;  // per def
-  std::unordered_set<std::string_view> module_seen_;
-  std::deque<std::string> owned_;  // keeps built chains alive for the seen sets
+  std::vector<std::vector<std::string_view>> def_refs_;  // per def
+  std::vector<std::string_view> module_refs_;
+  std::deque<std::string> owned_;  // rebuilt chains ("super.m", ".m") the views point into
 };
 
 FactsCollector::FactsCollector(const Tree& tree, std::string_view path) : impl_(std::make_unique<Impl>(tree, path)) {}
@@ -291,12 +308,7 @@ FactsCollector::~FactsCollector() = default;
 void FactsCollector::enter(TSNode n) { impl_->enter(n); }
 void FactsCollector::leave() { impl_->leave(); }
 
-ModuleFacts FactsCollector::take() {
-  ModuleFacts facts = impl_->take();
-  for (auto& d : facts.defs) std::sort(d.refs.begin(), d.refs.end());
-  std::sort(facts.module_refs.begin(), facts.module_refs.end());
-  return facts;
-}
+ModuleFacts FactsCollector::take() { return impl_->take(); }
 
 ModuleFacts extract_module_facts(const Tree& tree, std::string_view path) {
   FactsCollector collector(tree, path);

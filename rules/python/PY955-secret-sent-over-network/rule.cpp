@@ -1,6 +1,11 @@
 // Intra-procedural taint: a secret read (token environment variables, credential files, the whole
 // environment, the Hugging Face token) reaching a network call in the same function or module body.
+#include <string.h>
+
+#include <algorithm>
 #include <map>
+#include <span>
+#include <vector>
 
 #include "python/checker.hpp"
 #include "rules/python/common/behaviour.hpp"
@@ -76,13 +81,47 @@ bool to_hugging_face(const Checker& c, TSNode call) {
   return url && (url->find("huggingface.co") != std::string::npos || url->find("hf.co") != std::string::npos);
 }
 
-void check(Checker& c, TSNode scope) {
-  const std::string_view text = c.text(scope);
-  bool hint = false;
-  for (std::string_view w : {"environ", "getenv", "token", "TOKEN", ".ssh", ".aws", ".netrc", "credentials", "Cookies", "Login Data"}) {
-    if (text.find(w) != std::string_view::npos) hint = true;
+constexpr std::string_view kSourceWords[] = {"environ", "getenv", "get_token", ".ssh", ".aws", ".netrc", "credentials",
+                                             "Cookies", "Login Data", "id_rsa", "id_ed25519", "huggingface/token"};
+
+constexpr std::string_view kSinkWords[] = {"post", "put(", "send", "urlopen", "Request(", "request(", "requests.get", "httpx.get"};
+
+// Where source and sink words occur in the file, found once per file by on_file (the engine calls
+// it on the walking thread before the walk); a scope is examined only if both occur inside it.
+thread_local const Checker* t_file = nullptr;
+thread_local std::vector<std::uint32_t> t_sources, t_sinks;
+
+// memmem: glibc's substring search is several times faster than string_view::find on source text.
+void offsets_of(std::string_view text, std::span<const std::string_view> words, std::vector<std::uint32_t>& out) {
+  out.clear();
+  for (std::string_view w : words) {
+    const char* base = text.data();
+    std::size_t from = 0;
+    while (from < text.size()) {
+      const void* hit = memmem(base + from, text.size() - from, w.data(), w.size());
+      if (hit == nullptr) break;
+      const auto at = static_cast<std::size_t>(static_cast<const char*>(hit) - base);
+      out.push_back(static_cast<std::uint32_t>(at));
+      from = at + 1;
+    }
   }
-  if (!hint) return;
+  std::sort(out.begin(), out.end());
+}
+
+void check_file(Checker& c, std::string_view source) {
+  t_file = &c;
+  offsets_of(source, kSourceWords, t_sources);
+  if (t_sources.empty()) t_sinks.clear();  // nothing to send: skip the second scan
+  else offsets_of(source, kSinkWords, t_sinks);
+}
+
+bool occurs_within(const std::vector<std::uint32_t>& offsets, TSNode scope) {
+  auto it = std::lower_bound(offsets.begin(), offsets.end(), ts_node_start_byte(scope));
+  return it != offsets.end() && *it < ts_node_end_byte(scope);
+}
+
+void check(Checker& c, TSNode scope) {
+  if (t_file != &c || !occurs_within(t_sources, scope) || !occurs_within(t_sinks, scope)) return;
   // Variables holding a secret, in source order (two passes reach simple chains).
   std::map<std::string, std::string, std::less<>> tainted;
   for (int pass = 0; pass < 2; ++pass) {
@@ -129,6 +168,6 @@ void check(Checker& c, TSNode scope) {
 }
 }  // namespace
 
-extern const RuleSpec kRule_PY955{.id = "PY955", .node_types = "module function_definition", .on_node = check};
+extern const RuleSpec kRule_PY955{.id = "PY955", .node_types = "module function_definition", .on_node = check, .on_file = check_file};
 
 }  // namespace mg::py
