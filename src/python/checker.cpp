@@ -189,4 +189,23 @@ std::uint32_t keyword_line(const Call& call, std::string_view k) {
   return ts_node_is_null(v) ? line_of(call.node) : line_of(v);
 }
 
+TSNode sole_statement_of_broad_handler(const Checker& c, TSNode n) {
+  TSNode type = field(n, "value");
+  if (is(type, "as_pattern")) type = ts_node_named_child(type, 0);  // except Exception as e:
+  if (!ts_node_is_null(type) && !(is(type, "identifier") && c.text(type) == "Exception")) return {};
+  TSNode body{};
+  for (TSNode ch : named_children(n)) {
+    if (is(ch, "block")) body = ch;
+  }
+  if (ts_node_is_null(body)) return {};
+  TSNode only{};
+  int statements = 0;
+  for (TSNode s : named_children(body)) {
+    if (is(s, "comment")) continue;
+    ++statements;
+    only = s;
+  }
+  return statements == 1 ? only : TSNode{};
+}
+
 }  // namespace mg::py
