@@ -55,6 +55,7 @@ void profile_mmengine(PlanBuilder& b) {
     t.gate = "none";
     t.module = file;
     t.rule_id = "LD107";
+    t.value = top->find("_base_") ? "_base_" : top->find("custom_imports") ? "custom_imports" : "model";
     t.why = "mmengine Config.fromfile compiles and runs Python configuration files; no flag guards it.";
     b.add_trigger(std::move(t));
 
@@ -81,6 +82,7 @@ void profile_mmengine(PlanBuilder& b) {
         c.gate = "none";
         c.module = b.snap.contains(rel + ".py") ? rel + ".py" : b.snap.contains(rel + "/__init__.py") ? rel + "/__init__.py" : (*names)[i];
         c.rule_id = "LD108";
+        c.value = "custom_imports";
         c.why = "custom_imports makes mmengine import " + (*names)[i] + " after reading the configuration.";
         b.add_trigger(std::move(c));
       }

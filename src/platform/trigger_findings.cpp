@@ -67,6 +67,8 @@ void add_trigger_findings(PlanBuilder& b) {
       }
     } else if (ends_with(first.file, ".py") && !first.symbol.empty()) {
       locate(b, f, "def " + first.symbol + "(");
+    } else if (ends_with(first.file, ".py") && !first.value.empty()) {
+      locate(b, f, first.value);  // the assignment that makes the file a config
     }
     b.add_finding(std::move(f));
 
