@@ -1,5 +1,7 @@
 #include "python/checker.hpp"
 
+#include <regex>
+
 #include <charconv>
 
 namespace mg::py {
@@ -206,6 +208,15 @@ TSNode sole_statement_of_broad_handler(const Checker& c, TSNode n) {
     only = s;
   }
   return statements == 1 ? only : TSNode{};
+}
+
+bool is_password_name(std::string_view name) {
+  if (name.size() > 256) return false;  // bounded regex cost on hostile identifiers
+  static const std::regex re(
+      "(^(pas+wo?r?d|pass(phrase)?|pwd|token|secrete?)$|_(pas+wo?r?d|pass(phrase)?|pwd|token|secrete?)_|"
+      "^(pas+wo?r?d|pass(phrase)?|pwd|token|secrete?)_|_(pas+wo?r?d|pass(phrase)?|pwd|token|secrete?)$)",
+      std::regex::icase | std::regex::optimize);
+  return std::regex_search(name.begin(), name.end(), re);
 }
 
 }  // namespace mg::py

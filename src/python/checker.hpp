@@ -121,6 +121,9 @@ bool one_of(std::string_view s, std::initializer_list<std::string_view> set);
 std::optional<std::string> bandit_value(const Tree& tree, TSNode n);
 // Source line of a keyword's value, or the call's line when the keyword is absent.
 std::uint32_t keyword_line(const Call& call, std::string_view k);
+// Bandit's password-name test (B105-B107): the word alone or delimited by underscores
+// ("password", "db_pass", "secret_key"...).
+bool is_password_name(std::string_view name);
 // For a broad handler (bare `except:` or `except Exception[ as e]:`, Bandit's default) whose body
 // is one statement (comments aside): that statement; a null node otherwise.
 TSNode sole_statement_of_broad_handler(const Checker& c, TSNode except_clause);

@@ -1,19 +1,7 @@
-#include <cstdio>
-#include <regex>
-
 #include "python/checker.hpp"
 
 namespace mg::py {
 namespace {
-// Bandit's password-name test: the word alone, or delimited by underscores.
-bool password_name(std::string_view name) {
-  if (name.size() > 256) return false;  // bounded regex cost on hostile identifiers
-  static const std::regex re("(^(pas+wo?r?d|pass(phrase)?|pwd|token|secrete?)$|_(pas+wo?r?d|pass(phrase)?|pwd|token|secrete?)_|"
-      "^(pas+wo?r?d|pass(phrase)?|pwd|token|secrete?)_|_(pas+wo?r?d|pass(phrase)?|pwd|token|secrete?)$)",
-      std::regex::icase | std::regex::optimize);
-  return std::regex_search(name.begin(), name.end(), re);
-}
-
 std::string_view target_name(const Checker& c, TSNode n) {
   if (is(n, "identifier")) return c.text(n);
   if (is(n, "attribute")) return c.text(field(n, "attribute"));
@@ -25,8 +13,8 @@ void check(Checker& c, TSNode n, std::string_view value) {
   if (is(p, "assignment") && ts_node_eq(field(p, "right"), n)) {
     // password = "..."
     const auto name = target_name(c, field(p, "left"));
-    if (!name.empty() && password_name(name)) c.report("PY105", n, "possible hard-coded password in " + std::string(name));
-  } else if (is(p, "subscript") && password_name(value)) {
+    if (!name.empty() && is_password_name(name)) c.report("PY105", n, "possible hard-coded password in " + std::string(name));
+  } else if (is(p, "subscript") && is_password_name(value)) {
     // cfg["password"] = "..."
     const TSNode a = c.parent(p);
     if (is(a, "assignment") && ts_node_eq(field(a, "left"), p) && is_string_literal(field(a, "right"))) {
@@ -35,7 +23,7 @@ void check(Checker& c, TSNode n, std::string_view value) {
   } else if (is(p, "comparison_operator") && ts_node_named_child_count(p) == 2 && ts_node_eq(ts_node_named_child(p, 1), n)) {
     // if password == "...":
     const TSNode left = ts_node_named_child(p, 0);
-    if (is(left, "identifier") && password_name(c.text(left))) {
+    if (is(left, "identifier") && is_password_name(c.text(left))) {
       c.report("PY105", n, "possible hard-coded password compared with " + std::string(c.text(left)));
     }
   }

@@ -1,26 +1,14 @@
-#include <cstdio>
-#include <regex>
-
 #include "python/checker.hpp"
 
 namespace mg::py {
 namespace {
-// Bandit's password-name test: the word alone, or delimited by underscores.
-bool password_name(std::string_view name) {
-  if (name.size() > 256) return false;  // bounded regex cost on hostile identifiers
-  static const std::regex re("(^(pas+wo?r?d|pass(phrase)?|pwd|token|secrete?)$|_(pas+wo?r?d|pass(phrase)?|pwd|token|secrete?)_|"
-      "^(pas+wo?r?d|pass(phrase)?|pwd|token|secrete?)_|_(pas+wo?r?d|pass(phrase)?|pwd|token|secrete?)$)",
-      std::regex::icase | std::regex::optimize);
-  return std::regex_search(name.begin(), name.end(), re);
-}
-
 void check(Checker& c, TSNode fn) {
   const TSNode params = field(fn, "parameters");
   for (TSNode p : named_children(params)) {
     if (!is(p, "default_parameter") && !is(p, "typed_default_parameter")) continue;
     const TSNode name = field(p, "name");
     const TSNode value = field(p, "value");
-    if (is(name, "identifier") && is_string_literal(value) && password_name(c.text(name))) {
+    if (is(name, "identifier") && is_string_literal(value) && is_password_name(c.text(name))) {
       c.report("PY107", fn, "possible hard-coded password as the default of " + std::string(c.text(name)));
       return;
     }
