@@ -1,8 +1,7 @@
 #include "python/checker.hpp"
 
-#include <regex>
-
 #include <charconv>
+#include <regex>
 
 namespace mg::py {
 
