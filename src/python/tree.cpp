@@ -8,7 +8,17 @@ std::string_view Tree::text(TSNode n) const {
   return source_.substr(b, e - b);
 }
 
-Parser::Parser() : parser_(ts_parser_new()) { ts_parser_set_language(parser_, tree_sitter_python()); }
+#ifndef MODELGATE_TREE_ARENA
+#define MODELGATE_TREE_ARENA 1
+#endif
+
+Parser::Parser() {
+  TreeArena::install();
+  if (MODELGATE_TREE_ARENA == 0) {
+    parser_ = ts_parser_new();
+    ts_parser_set_language(parser_, tree_sitter_python());
+  }
+}
 
 Parser::~Parser() {
   if (parser_ != nullptr) ts_parser_delete(parser_);
@@ -16,17 +26,37 @@ Parser::~Parser() {
 
 Tree Parser::parse(std::string_view source, std::uint64_t timeout_micros) {
   if (source.size() > UINT32_MAX) return {};
-  ts_parser_reset(parser_);
-  ts_parser_set_timeout_micros(parser_, timeout_micros);
-  TSTree* t = ts_parser_parse_string(parser_, nullptr, source.data(), static_cast<std::uint32_t>(source.size()));
-  return Tree(t, source);
+  const auto length = static_cast<std::uint32_t>(source.size());
+  if (parser_ != nullptr) {
+    ts_parser_reset(parser_);
+    ts_parser_set_timeout_micros(parser_, timeout_micros);
+    return Tree(ts_parser_parse_string(parser_, nullptr, source.data(), length), source);
+  }
+  if (arena_ == nullptr || arena_.use_count() > 1) arena_ = std::make_shared<TreeArena>();
+  arena_->reset();
+  // The TSParser lives in the arena too: its pools hold arena blocks, so it cannot outlive a reset.
+  const TreeArena::Scope scope(arena_.get());
+  TSParser* p = ts_parser_new();
+  ts_parser_set_language(p, tree_sitter_python());
+  ts_parser_set_timeout_micros(p, timeout_micros);
+  TSTree* t = ts_parser_parse_string(p, nullptr, source.data(), length);
+  ts_parser_delete(p);  // its memory is the arena's, but the grammar's scanner state is malloc'd
+  if (t == nullptr) return {};
+  return Tree(t, source, arena_);
 }
 
 std::vector<TSNode> named_children(TSNode n) {
   std::vector<TSNode> out;
-  const std::uint32_t count = ts_node_named_child_count(n);
+  const std::uint32_t count = ts_node_is_null(n) ? 0 : ts_node_named_child_count(n);
+  if (count == 0) return out;
   out.reserve(count);
-  for (std::uint32_t i = 0; i < count; ++i) out.push_back(ts_node_named_child(n, i));
+  // A cursor, not ts_node_named_child(n, i): that one walks from the first child on every call.
+  TSTreeCursor cur = ts_tree_cursor_new(n);
+  for (bool more = ts_tree_cursor_goto_first_child(&cur); more; more = ts_tree_cursor_goto_next_sibling(&cur)) {
+    const TSNode c = ts_tree_cursor_current_node(&cur);
+    if (ts_node_is_named(c)) out.push_back(c);
+  }
+  ts_tree_cursor_delete(&cur);
   return out;
 }
 
@@ -92,7 +122,8 @@ std::optional<std::string> decode_piece(std::string_view lit) {
 }  // namespace
 
 std::optional<std::string> string_value(const Tree& tree, TSNode n) {
-  if (is(n, "parenthesized_expression") && ts_node_named_child_count(n) == 1) return string_value(tree, ts_node_named_child(n, 0));
+  // A loop, not recursion: hostile files nest parentheses 100,000 deep.
+  while (is(n, "parenthesized_expression") && ts_node_named_child_count(n) == 1) n = ts_node_named_child(n, 0);
   if (is(n, "concatenated_string")) {
     std::string out;
     for (TSNode c : named_children(n)) {

@@ -4,28 +4,31 @@
 #include <tree_sitter/api.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-extern "C" const TSLanguage* tree_sitter_python(void);
+#include "python/grammar.hpp"
+#include "python/tree_arena.hpp"
 
 namespace mg::py {
 
 class Tree {
  public:
   Tree() = default;
-  Tree(TSTree* tree, std::string_view source) : tree_(tree), source_(source) {}
-  ~Tree() {
-    if (tree_ != nullptr) ts_tree_delete(tree_);
-  }
-  Tree(Tree&& other) noexcept : tree_(other.tree_), source_(other.source_) { other.tree_ = nullptr; }
+  // `arena`, when set, holds the tree's memory: the tree is dropped with it, not node by node.
+  Tree(TSTree* tree, std::string_view source, std::shared_ptr<TreeArena> arena = nullptr)
+      : tree_(tree), source_(source), arena_(std::move(arena)) {}
+  ~Tree() { release(); }
+  Tree(Tree&& other) noexcept : tree_(other.tree_), source_(other.source_), arena_(std::move(other.arena_)) { other.tree_ = nullptr; }
   Tree& operator=(Tree&& other) noexcept {
     if (this != &other) {
-      if (tree_ != nullptr) ts_tree_delete(tree_);
+      release();
       tree_ = other.tree_;
       source_ = other.source_;
+      arena_ = std::move(other.arena_);
       other.tree_ = nullptr;
     }
     return *this;
@@ -40,15 +43,25 @@ class Tree {
   bool has_error() const { return ts_node_has_error(root()); }
 
  private:
+  void release() {
+    if (tree_ != nullptr && arena_ == nullptr) ts_tree_delete(tree_);
+    tree_ = nullptr;
+    arena_.reset();
+  }
+
   TSTree* tree_ = nullptr;
   std::string_view source_;
+  std::shared_ptr<TreeArena> arena_;
 };
 
+// Parses into an arena that the returned Tree shares: the next parse reuses the arena's memory
+// when that Tree is gone, and takes a fresh arena when it is still alive. Builds with sanitizers
+// (MODELGATE_TREE_ARENA=0) parse on the heap so tree-sitter's own memory use stays checked.
 class Parser {
  public:
   Parser();
   ~Parser();
-  Parser(Parser&& other) noexcept : parser_(other.parser_) { other.parser_ = nullptr; }
+  Parser(Parser&& other) noexcept : parser_(other.parser_), arena_(std::move(other.arena_)) { other.parser_ = nullptr; }
   Parser& operator=(Parser&&) = delete;
   Parser(const Parser&) = delete;
   Parser& operator=(const Parser&) = delete;
@@ -57,12 +70,12 @@ class Parser {
   Tree parse(std::string_view source, std::uint64_t timeout_micros = 5'000'000);
 
  private:
-  TSParser* parser_;
+  TSParser* parser_ = nullptr;  // heap mode only; in arena mode each parse makes its own
+  std::shared_ptr<TreeArena> arena_;
 };
 
 // Node helpers.
-inline bool is(TSNode n, const char* type) { return !ts_node_is_null(n) && std::string_view(ts_node_type(n)) == type; }
-inline TSNode field(TSNode n, const char* name) { return ts_node_child_by_field_name(n, name, static_cast<uint32_t>(std::char_traits<char>::length(name))); }
+// is(n, "call") and field(n, "name"): see python/grammar.hpp.
 std::vector<TSNode> named_children(TSNode n);
 inline std::uint32_t line_of(TSNode n) { return ts_node_start_point(n).row + 1; }
 inline std::uint32_t column_of(TSNode n) { return ts_node_start_point(n).column + 1; }
