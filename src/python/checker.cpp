@@ -29,16 +29,14 @@ Call decode_call(const Tree& tree, const NameTable& names, TSNode call) {
     c.args.push_back(args);
     return c;
   }
-  const std::uint32_t count = ts_node_named_child_count(args);
-  c.args.reserve(count);
-  for (std::uint32_t i = 0; i < count; ++i) {
-    const TSNode a = ts_node_named_child(args, i);
-    const char* t = ts_node_type(a);
-    const std::string_view type(t);
-    if (type == "keyword_argument") c.keywords.emplace_back(tree.text(field(a, "name")), field(a, "value"));
-    else if (type == "list_splat") c.star_args = true;
-    else if (type == "dictionary_splat") c.star_kwargs = true;
-    else if (type != "comment") c.args.push_back(a);
+  for (const TSNode a : named_children(args)) {
+    switch (type_index(a)) {
+      case type_id("keyword_argument"): c.keywords.emplace_back(tree.text(field(a, "name")), field(a, "value")); break;
+      case type_id("list_splat"): c.star_args = true; break;
+      case type_id("dictionary_splat"): c.star_kwargs = true; break;
+      case type_id("comment"): break;
+      default: c.args.push_back(a);
+    }
   }
   return c;
 }

@@ -338,51 +338,46 @@ void IndexBuilder::on_definition(TSNode n, ScopeKind kind) {
 bool IndexBuilder::enter(TSNode n) {
   path_.push_back(n);
   ++index_.nodes;
-  const char* type = ts_node_type(n);
-  // Dispatch on the first letter first: most nodes are identifiers, attributes and calls.
-  switch (type[0]) {
-    case 'E':
-      if (std::string_view(type) == "ERROR") {
-        index_.error_spans.push_back(span_of(n));
-        index_.error_bytes += ts_node_end_byte(n) - ts_node_start_byte(n);
-        return false;
-      }
+  switch (type_index(n)) {
+    case type_id("ERROR"):
+      index_.error_spans.push_back(span_of(n));
+      index_.error_bytes += ts_node_end_byte(n) - ts_node_start_byte(n);
+      return false;
+    case type_id("import_statement"):
+      on_import(n);
       break;
-    case 'i': {
-      const std::string_view t(type);
-      if (t == "import_statement") on_import(n);
-      else if (t == "import_from_statement") on_import_from(n);
+    case type_id("import_from_statement"):
+      on_import_from(n);
+      break;
+    case type_id("function_definition"):
+      on_definition(n, ScopeKind::function);
+      break;
+    case type_id("class_definition"):
+      on_definition(n, ScopeKind::klass);
+      break;
+    case type_id("call"): {
+      // Resolve only callees spelt like an import function, or bare names that are aliases
+      // (`from importlib import import_module as load`): most calls are neither.
+      const std::string_view fn = tree_.text(field(n, "function"));
+      const auto ends = [&](std::string_view suf) { return fn.size() >= suf.size() && fn.substr(fn.size() - suf.size()) == suf; };
+      const bool maybe_import = ends("import_module") || ends("__import__") ||
+                                (fn.find('.') == std::string_view::npos && names_.aliases().count(std::string(fn)) != 0);
+      if (!maybe_import) break;
+      const std::string callee = names_.call_qualname(tree_, n);
+      if (auto mod = dynamic_import_name(tree_, names_, n, callee)) {
+        ImportRecord rec;
+        rec.kind = ImportKind::dynamic;
+        rec.module = *mod;
+        rec.line = line_of(n);
+        record(std::move(rec));
+      }
       break;
     }
-    case 'f':
-      if (std::string_view(type) == "function_definition") on_definition(n, ScopeKind::function);
+    case type_id("assignment"): {
+      const TSNode right = field(n, "right");
+      if (!ts_node_is_null(right)) names_.assign(tree_, field(n, "left"), right, scope_stack_.empty());
       break;
-    case 'c':
-      if (std::string_view(type) == "class_definition") on_definition(n, ScopeKind::klass);
-      else if (std::string_view(type) == "call") {
-        // Resolve only callees spelt like an import function, or bare names that are aliases
-        // (`from importlib import import_module as load`): most calls are neither.
-        const std::string_view fn = tree_.text(field(n, "function"));
-        const auto ends = [&](std::string_view suf) { return fn.size() >= suf.size() && fn.substr(fn.size() - suf.size()) == suf; };
-        const bool maybe_import = ends("import_module") || ends("__import__") ||
-                                  (fn.find('.') == std::string_view::npos && names_.aliases().count(std::string(fn)) != 0);
-        if (!maybe_import) break;
-        const std::string callee = names_.call_qualname(tree_, n);
-        if (auto mod = dynamic_import_name(tree_, names_, n, callee)) {
-          ImportRecord rec;
-          rec.kind = ImportKind::dynamic;
-          rec.module = *mod;
-          rec.line = line_of(n);
-          record(std::move(rec));
-        }
-      }
-      break;
-    case 'a':
-      if (std::string_view(type) == "assignment") {
-        const TSNode right = field(n, "right");
-        if (!ts_node_is_null(right)) names_.assign(tree_, field(n, "left"), right, scope_stack_.empty());
-      }
-      break;
+    }
     default:
       break;
   }
