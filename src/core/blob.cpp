@@ -42,6 +42,7 @@ class Fd {
   int fd_;
 };
 
+constexpr std::size_t kReadBytes = 1u << 20;
 constexpr std::size_t kRandomAccessBytes = 64u << 20;
 
 Error errno_error(const char* what) { return make_error(std::string(what) + ": " + std::strerror(errno)); }
@@ -57,6 +58,23 @@ Result<BlobPtr> map_file(const std::string& abs_path) {
   if (!S_ISREG(st.st_mode)) return make_error("not a regular file");
   if (st.st_size == 0) return BlobPtr(std::make_shared<OwnedBlob>(std::vector<std::uint8_t>{}));
   const auto size = static_cast<std::size_t>(st.st_size);
+  if (size <= kReadBytes) {
+    // Small files (source code, configs) are read: mapping costs page faults and an munmap that
+    // interrupts every thread of the process, more than copying a few kilobytes.
+    std::vector<std::uint8_t> buf(size);
+    std::size_t got = 0;
+    while (got < size) {
+      const ssize_t n = pread(fd.get(), buf.data() + got, size - got, static_cast<off_t>(got));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return errno_error("cannot read");
+      }
+      if (n == 0) break;  // the file shrank while being read
+      got += static_cast<std::size_t>(n);
+    }
+    buf.resize(got);
+    return BlobPtr(std::make_shared<OwnedBlob>(std::move(buf)));
+  }
   void* addr = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd.get(), 0);
   if (addr == MAP_FAILED) return errno_error("cannot map");
   // Large files (weights) are read where their metadata points, not front to back: without this,

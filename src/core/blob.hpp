@@ -33,7 +33,7 @@ class OwnedBlob final : public Blob {
   std::vector<std::uint8_t> bytes_;
 };
 
-// Maps the whole file read-only; an empty file maps to an empty blob.
+// The whole file, read-only: files up to 1 MiB are read into memory, larger ones are mapped.
 Result<BlobPtr> map_file(const std::string& abs_path);
 // Reads at most max_bytes from the start of the file (magic sniffing without mapping).
 Result<std::vector<std::uint8_t>> read_head(const std::string& abs_path, std::size_t max_bytes);
