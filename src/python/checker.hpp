@@ -100,8 +100,11 @@ struct RuleSpec {
   void (*on_node)(Checker&, TSNode) = nullptr;
   // String literals that are not bare expression statements (docstrings); value is decoded.
   void (*on_string)(Checker&, TSNode, std::string_view) = nullptr;
-  // Once per file, on the raw bytes (file-level checks such as bidi characters).
+  // Once per file, on the raw bytes, before the walk (file-level checks such as bidi characters).
   void (*on_file)(Checker&, std::string_view) = nullptr;
+  // Once per file after the walk, when every name is resolved: for rules that gather candidates
+  // during the walk and judge them at the end.
+  void (*on_end)(Checker&) = nullptr;
 };
 
 // Helpers shared by rules -------------------------------------------------------------------

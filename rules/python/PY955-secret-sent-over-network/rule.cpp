@@ -1,10 +1,9 @@
 // Intra-procedural taint: a secret read (token environment variables, credential files, the whole
 // environment, the Hugging Face token) reaching a network call in the same function or module body.
-#include <string.h>
-
+// Candidates are gathered on the engine's walk; the taint walk runs at the end of the file, only
+// on scopes that hold both a secret read and a network call.
 #include <algorithm>
 #include <map>
-#include <span>
 #include <vector>
 
 #include "python/checker.hpp"
@@ -13,6 +12,8 @@
 namespace mg::py {
 namespace {
 using namespace behaviour;
+
+std::string source_of_call(const Checker& c, TSNode n, std::string_view q);
 
 // A secret read at `n` itself: returns what it reads, or "".
 std::string source_at(const Checker& c, TSNode n) {
@@ -25,7 +26,11 @@ std::string source_at(const Checker& c, TSNode n) {
     return {};
   }
   if (!is(n, "call")) return {};
-  const std::string q = c.names().call_qualname(c.tree(), n);
+  return source_of_call(c, n, c.names().call_qualname(c.tree(), n));
+}
+
+// A secret read by `call`, whose callee resolves to `q`: what it reads, or "".
+std::string source_of_call(const Checker& c, TSNode n, std::string_view q) {
   TSNode args = field(n, "arguments");
   TSNode first = ts_node_is_null(args) || ts_node_named_child_count(args) == 0 ? TSNode{} : ts_node_named_child(args, 0);
   if (one_of(q, {"os.getenv", "os.environ.get", "environ.get", "getenv", "os.environ.setdefault"})) {
@@ -81,38 +86,49 @@ bool to_hugging_face(const Checker& c, TSNode call) {
   return url && (url->find("huggingface.co") != std::string::npos || url->find("hf.co") != std::string::npos);
 }
 
-constexpr std::string_view kSourceWords[] = {"environ", "getenv", "get_token", ".ssh", ".aws", ".netrc", "credentials",
-                                             "Cookies", "Login Data", "id_rsa", "id_ed25519", "huggingface/token"};
+// Gathered while the engine walks one file: where secrets are read and where network calls are
+// made (by their names as resolved so far), and the scopes. A scope is examined at the end only
+// if both occur inside it.
+struct FileState {
+  const Checker* file = nullptr;
+  std::vector<std::uint32_t> sources, sinks;
+  std::vector<TSNode> scopes;
+};
+thread_local FileState t_state;
 
-constexpr std::string_view kSinkWords[] = {"post", "put(", "send", "urlopen", "Request(", "request(", "requests.get", "httpx.get"};
+constexpr std::string_view kSinkNames[] = {"post", "put", "patch", "get", "request", "urlopen", "Request", "send", "sendall", "sendto", "sendmail"};
 
-// Where source and sink words occur in the file, found once per file by on_file (the engine calls
-// it on the walking thread before the walk); a scope is examined only if both occur inside it.
-thread_local const Checker* t_file = nullptr;
-thread_local std::vector<std::uint32_t> t_sources, t_sinks;
-
-// memmem: glibc's substring search is several times faster than string_view::find on source text.
-void offsets_of(std::string_view text, std::span<const std::string_view> words, std::vector<std::uint32_t>& out) {
-  out.clear();
-  for (std::string_view w : words) {
-    const char* base = text.data();
-    std::size_t from = 0;
-    while (from < text.size()) {
-      const void* hit = memmem(base + from, text.size() - from, w.data(), w.size());
-      if (hit == nullptr) break;
-      const auto at = static_cast<std::size_t>(static_cast<const char*>(hit) - base);
-      out.push_back(static_cast<std::uint32_t>(at));
-      from = at + 1;
-    }
-  }
-  std::sort(out.begin(), out.end());
+std::string_view last_name(std::string_view dotted) {
+  const auto dot = dotted.rfind('.');
+  return dot == std::string_view::npos ? dotted : dotted.substr(dot + 1);
 }
 
-void check_file(Checker& c, std::string_view source) {
-  t_file = &c;
-  offsets_of(source, kSourceWords, t_sources);
-  if (t_sources.empty()) t_sinks.clear();  // nothing to send: skip the second scan
-  else offsets_of(source, kSinkWords, t_sinks);
+void begin_file(Checker& c, std::string_view) {
+  t_state.file = &c;
+  t_state.sources.clear();
+  t_state.sinks.clear();
+  t_state.scopes.clear();
+}
+
+void gather_call(Checker& c, const Call& call) {
+  if (t_state.file != &c) return;
+  const std::string_view text_name = last_name(c.text(call.func));
+  for (std::string_view s : kSinkNames) {
+    if (call.name == s || text_name == s) {
+      t_state.sinks.push_back(ts_node_start_byte(call.node));
+      break;
+    }
+  }
+  if (!source_of_call(c, call.node, call.qualname).empty()) t_state.sources.push_back(ts_node_start_byte(call.node));
+}
+
+void gather_node(Checker& c, TSNode n) {
+  if (t_state.file != &c) return;
+  if (is(n, "subscript")) {
+    if (!source_at(c, n).empty()) t_state.sources.push_back(ts_node_start_byte(n));
+  } else {
+    t_state.scopes.push_back(n);
+  }
 }
 
 bool occurs_within(const std::vector<std::uint32_t>& offsets, TSNode scope) {
@@ -121,7 +137,6 @@ bool occurs_within(const std::vector<std::uint32_t>& offsets, TSNode scope) {
 }
 
 void check(Checker& c, TSNode scope) {
-  if (t_file != &c || !occurs_within(t_sources, scope) || !occurs_within(t_sinks, scope)) return;
   // Variables holding a secret, in source order (two passes reach simple chains).
   std::map<std::string, std::string, std::less<>> tainted;
   for (int pass = 0; pass < 2; ++pass) {
@@ -166,8 +181,23 @@ void check(Checker& c, TSNode scope) {
       },
       true);
 }
+void end_file(Checker& c) {
+  if (t_state.file != &c) return;
+  t_state.file = nullptr;
+  if (t_state.sources.empty() || t_state.sinks.empty()) return;
+  std::sort(t_state.sources.begin(), t_state.sources.end());
+  std::sort(t_state.sinks.begin(), t_state.sinks.end());
+  for (TSNode scope : t_state.scopes) {
+    if (occurs_within(t_state.sources, scope) && occurs_within(t_state.sinks, scope)) check(c, scope);
+  }
+}
 }  // namespace
 
-extern const RuleSpec kRule_PY955{.id = "PY955", .node_types = "module function_definition", .on_node = check, .on_file = check_file};
+extern const RuleSpec kRule_PY955{.id = "PY955",
+                                  .on_call = gather_call,
+                                  .node_types = "module function_definition subscript",
+                                  .on_node = gather_node,
+                                  .on_file = begin_file,
+                                  .on_end = end_file};
 
 }  // namespace mg::py

@@ -134,6 +134,7 @@ Analyzer::Analyzer(std::span<const RuleSpec* const> rules) {
     if (r->on_import != nullptr) imports_.push_back(r);
     if (r->on_string != nullptr) strings_.push_back(r);
     if (r->on_file != nullptr) files_.push_back(r);
+    if (r->on_end != nullptr) ends_.push_back(r);
     if (r->on_node != nullptr) {
       for (auto w : words(r->node_types)) {
         auto it = sym_by_name.find(w);
@@ -232,6 +233,9 @@ FileAnalysis Analyzer::analyse(std::string_view path, std::string_view source, P
   };
   const bool complete = walk_tree(tree.root(), visit, leave, options.max_nodes);
   builder.index().truncated = !complete;
+  checker.set_ancestors(nullptr);  // the walk's path is gone
+  checker.set_in_function(false);
+  for (const RuleSpec* r : ends_) r->on_end(checker);
 
   // Line starts, for snippets.
   std::vector<std::uint32_t> starts{0};

@@ -54,6 +54,7 @@ class Analyzer {
   std::vector<const RuleSpec*> imports_;
   std::vector<const RuleSpec*> strings_;
   std::vector<const RuleSpec*> files_;
+  std::vector<const RuleSpec*> ends_;
 };
 
 // Parses a suppression comment: returns false when the comment suppresses nothing; `all` is set for
