@@ -1,7 +1,7 @@
-# Every dependency comes from Debian packages, except the tree-sitter-python grammar, which
-# scripts/bootstrap unpacks from the npm registry (pinned) into build/_deps.
+# Every dependency comes from Debian packages, except the tree-sitter runtime and its Python
+# grammar, which scripts/bootstrap unpacks from the npm registry (pinned) into build/_deps and
+# compiles once.
 find_package(PkgConfig REQUIRED)
-pkg_check_modules(TREE_SITTER REQUIRED IMPORTED_TARGET tree-sitter)
 pkg_check_modules(YARA REQUIRED IMPORTED_TARGET yara)
 pkg_check_modules(LIBARCHIVE REQUIRED IMPORTED_TARGET libarchive)
 find_package(nlohmann_json 3.11 REQUIRED)
@@ -16,9 +16,16 @@ set(TS_PYTHON_DIR ${MODELGATE_DEPS_DIR}/tree-sitter-python-0.23.6)
 if(NOT EXISTS ${TS_PYTHON_DIR}/libtree-sitter-python.a)
   message(FATAL_ERROR "tree-sitter-python grammar not built in ${TS_PYTHON_DIR}: run scripts/bootstrap")
 endif()
-# scripts/bootstrap compiles the generated grammar once; every build tree links that archive.
+set(TS_RUNTIME_DIR ${MODELGATE_DEPS_DIR}/tree-sitter-0.21.1/vendor/tree-sitter/lib)
+if(NOT EXISTS ${TS_RUNTIME_DIR}/libtree-sitter.a)
+  message(FATAL_ERROR "tree-sitter runtime not built in ${TS_RUNTIME_DIR}: run scripts/bootstrap")
+endif()
+# Every build tree links the archives scripts/bootstrap compiled.
+add_library(tree_sitter STATIC IMPORTED GLOBAL)
+set_target_properties(tree_sitter PROPERTIES IMPORTED_LOCATION ${TS_RUNTIME_DIR}/libtree-sitter.a)
+target_include_directories(tree_sitter INTERFACE ${TS_RUNTIME_DIR}/include)
 add_library(tree_sitter_python STATIC IMPORTED GLOBAL)
 set_target_properties(tree_sitter_python PROPERTIES IMPORTED_LOCATION ${TS_PYTHON_DIR}/libtree-sitter-python.a)
-target_link_libraries(tree_sitter_python INTERFACE PkgConfig::TREE_SITTER)
+target_link_libraries(tree_sitter_python INTERFACE tree_sitter)
 
 set(SARIF_SCHEMA ${MODELGATE_DEPS_DIR}/_microsoft_jest-sarif-1.0.0-beta.0/lib/schemas/sarif-2.1.0-rtm.5.json)
