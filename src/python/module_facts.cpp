@@ -54,72 +54,56 @@ bool is_main_guard(const Tree& tree, TSNode if_stmt) {
   return t.find("__name__") != std::string_view::npos && t.find("__main__") != std::string_view::npos && t.find("==") != std::string_view::npos;
 }
 
-// Node kinds the extractor cares about, looked up by symbol id (several ids may share a name).
+// Node kinds the extractor cares about.
 enum class Kind : unsigned char {
   other, function_definition, class_definition, identifier, attribute, call, import_statement,
   import_from_statement, if_statement, try_statement, parameters, default_parameter, keyword_argument,
   decorated_definition,
 };
 
-struct Grammar {
-  std::vector<Kind> kinds;  // by symbol
-  TSSymbol block = 0;
-
-  static const Grammar& get() {
-    static const Grammar g = [] {
-      Grammar out;
-      const TSLanguage* lang = tree_sitter_python();
-      const std::uint32_t count = ts_language_symbol_count(lang);
-      out.kinds.assign(count, Kind::other);
-      static const std::pair<std::string_view, Kind> names[] = {
-          {"function_definition", Kind::function_definition}, {"class_definition", Kind::class_definition},
-          {"identifier", Kind::identifier}, {"attribute", Kind::attribute}, {"call", Kind::call},
-          {"import_statement", Kind::import_statement}, {"import_from_statement", Kind::import_from_statement},
-          {"if_statement", Kind::if_statement}, {"try_statement", Kind::try_statement},
-          {"parameters", Kind::parameters}, {"lambda_parameters", Kind::parameters},
-          {"default_parameter", Kind::default_parameter}, {"typed_default_parameter", Kind::default_parameter},
-          {"keyword_argument", Kind::keyword_argument}, {"decorated_definition", Kind::decorated_definition},
-      };
-      for (std::uint32_t sym = 0; sym < count; ++sym) {
-        if (ts_language_symbol_type(lang, static_cast<TSSymbol>(sym)) != TSSymbolTypeRegular) continue;
-        const std::string_view n = ts_language_symbol_name(lang, static_cast<TSSymbol>(sym));
-        for (const auto& [name, kind] : names) {
-          if (n == name) out.kinds[sym] = kind;
-        }
-      }
-      out.block = ts_language_symbol_for_name(lang, "block", 5, true);
-      return out;
-    }();
-    return g;
+Kind kind_of(std::uint16_t type) {
+  switch (type) {
+    case type_id("function_definition"): return Kind::function_definition;
+    case type_id("class_definition"): return Kind::class_definition;
+    case type_id("identifier"): return Kind::identifier;
+    case type_id("attribute"): return Kind::attribute;
+    case type_id("call"): return Kind::call;
+    case type_id("import_statement"): return Kind::import_statement;
+    case type_id("import_from_statement"): return Kind::import_from_statement;
+    case type_id("if_statement"): return Kind::if_statement;
+    case type_id("try_statement"): return Kind::try_statement;
+    case type_id("parameters"):
+    case type_id("lambda_parameters"): return Kind::parameters;
+    case type_id("default_parameter"):
+    case type_id("typed_default_parameter"): return Kind::default_parameter;
+    case type_id("keyword_argument"): return Kind::keyword_argument;
+    case type_id("decorated_definition"): return Kind::decorated_definition;
+    default: return Kind::other;
   }
-  Kind kind(TSNode n) const {
-    const TSSymbol s = ts_node_symbol(n);
-    return s < kinds.size() ? kinds[s] : Kind::other;
-  }
-};
+}
 
 }  // namespace
 
 // Driven by a walk's enter/leave (see module_facts.hpp): a frame per open named node.
 class FactsCollector::Impl {
  public:
-  Impl(const Tree& tree, std::string_view path) : tree_(tree), g_(Grammar::get()) {
+  Impl(const Tree& tree, std::string_view path) : tree_(tree) {
     facts_.path = std::string(path);
     frames_.push_back(Frame{});
   }
 
-  void enter(TSNode n) {
+  void enter(TSNode n, std::uint16_t type) {
     Frame& parent = frames_.back();
     const std::uint32_t index = parent.children++;
     Frame f;
-    f.kind = g_.kind(n);
+    f.kind = kind_of(type);
     f.scope = parent.scope;
     f.in_try = parent.in_try || parent.kind == Kind::try_statement;
     // Error-recovery subtrees are not analysed (a walk may still enter them).
-    f.skip = parent.skip || ts_node_is_missing(n) || ts_node_symbol(n) == static_cast<TSSymbol>(-1);
+    f.skip = parent.skip || type == type_id("ERROR") || ts_node_is_missing(n);
     if (!f.skip) {
       // The body block of a def belongs to the def; decorators, defaults and bases to the parent.
-      if (parent.def >= 0 && ts_node_symbol(n) == g_.block) f.scope = parent.def;
+      if (parent.def >= 0 && type == type_id("block")) f.scope = parent.def;
       handle(n, parent, index, f);
     }
     frames_.push_back(f);
@@ -295,7 +279,6 @@ class FactsCollector::Impl {
 
  private:
   const Tree& tree_;
-  const Grammar& g_;
   ModuleFacts facts_;
   std::vector<Frame> frames_;
   std::vector<std::vector<std::string_view>> def_refs_;  // per def
@@ -305,7 +288,7 @@ class FactsCollector::Impl {
 
 FactsCollector::FactsCollector(const Tree& tree, std::string_view path) : impl_(std::make_unique<Impl>(tree, path)) {}
 FactsCollector::~FactsCollector() = default;
-void FactsCollector::enter(TSNode n) { impl_->enter(n); }
+void FactsCollector::enter(TSNode n, std::uint16_t type) { impl_->enter(n, type); }
 void FactsCollector::leave() { impl_->leave(); }
 
 ModuleFacts FactsCollector::take() { return impl_->take(); }

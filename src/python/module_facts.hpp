@@ -64,7 +64,9 @@ class FactsCollector {
   ~FactsCollector();
   FactsCollector(const FactsCollector&) = delete;
   FactsCollector& operator=(const FactsCollector&) = delete;
-  void enter(TSNode n);
+  // `type` is type_index(n), when the caller has it already.
+  void enter(TSNode n, std::uint16_t type);
+  void enter(TSNode n) { enter(n, type_index(n)); }
   void leave();
   ModuleFacts take();
 

@@ -335,10 +335,10 @@ void IndexBuilder::on_definition(TSNode n, ScopeKind kind) {
   if (kind == ScopeKind::function) ++function_depth_;
 }
 
-bool IndexBuilder::enter(TSNode n) {
+bool IndexBuilder::enter(TSNode n, std::uint16_t type) {
   path_.push_back(n);
   ++index_.nodes;
-  switch (type_index(n)) {
+  switch (type) {
     case type_id("ERROR"):
       index_.error_spans.push_back(span_of(n));
       index_.error_bytes += ts_node_end_byte(n) - ts_node_start_byte(n);

@@ -116,8 +116,10 @@ std::optional<std::string> dynamic_import_name(const Tree& tree, const NameTable
 class IndexBuilder {
  public:
   explicit IndexBuilder(const Tree& tree) : tree_(tree) {}
-  // Returns false when the node's subtree must be skipped (ERROR nodes).
-  bool enter(TSNode n);
+  // Returns false when the node's subtree must be skipped (ERROR nodes). `type` is
+  // type_index(n), when the caller has it already.
+  bool enter(TSNode n, std::uint16_t type);
+  bool enter(TSNode n) { return enter(n, type_index(n)); }
   void leave(TSNode n);
 
   ModuleIndex& index() { return index_; }

@@ -45,18 +45,44 @@ Tree Parser::parse(std::string_view source, std::uint64_t timeout_micros) {
   return Tree(t, source, arena_);
 }
 
+namespace {
+
+// One cursor per thread, reset for each use: ts_tree_cursor_new allocates, and named_children
+// runs for most calls and definitions. Never used while another use is in progress.
+struct ThreadCursor {
+  TSTreeCursor cursor{};
+  bool live = false;
+  ThreadCursor() = default;
+  ThreadCursor(const ThreadCursor&) = delete;
+  ThreadCursor& operator=(const ThreadCursor&) = delete;
+  ~ThreadCursor() {
+    if (live) ts_tree_cursor_delete(&cursor);
+  }
+  TSTreeCursor& at(TSNode n) {
+    if (live) {
+      ts_tree_cursor_reset(&cursor, n);
+    } else {
+      cursor = ts_tree_cursor_new(n);
+      live = true;
+    }
+    return cursor;
+  }
+};
+thread_local ThreadCursor t_cursor;
+
+}  // namespace
+
 std::vector<TSNode> named_children(TSNode n) {
   std::vector<TSNode> out;
   const std::uint32_t count = ts_node_is_null(n) ? 0 : ts_node_named_child_count(n);
   if (count == 0) return out;
   out.reserve(count);
   // A cursor, not ts_node_named_child(n, i): that one walks from the first child on every call.
-  TSTreeCursor cur = ts_tree_cursor_new(n);
+  TSTreeCursor& cur = t_cursor.at(n);
   for (bool more = ts_tree_cursor_goto_first_child(&cur); more; more = ts_tree_cursor_goto_next_sibling(&cur)) {
     const TSNode c = ts_tree_cursor_current_node(&cur);
     if (ts_node_is_named(c)) out.push_back(c);
   }
-  ts_tree_cursor_delete(&cur);
   return out;
 }
 
@@ -135,10 +161,7 @@ std::optional<std::string> string_value(const Tree& tree, TSNode n) {
     return out;
   }
   if (!is(n, "string")) return std::nullopt;
-  for (TSNode c : named_children(n)) {
-    if (is(c, "interpolation")) return std::nullopt;
-  }
-  return decode_piece(tree.text(n));
+  return decode_piece(tree.text(n));  // rejects f-strings, the only strings with interpolations
 }
 
 std::optional<std::vector<std::string>> string_list(const Tree& tree, TSNode n) {

@@ -116,14 +116,7 @@ bool parse_suppression(std::string_view comment, bool& all, std::vector<std::str
 }
 
 Analyzer::Analyzer(std::span<const RuleSpec* const> rules) {
-  const TSLanguage* lang = tree_sitter_python();
-  const std::uint32_t nsym = ts_language_symbol_count(lang);
-  by_symbol_.resize(nsym);
-  std::unordered_map<std::string_view, std::vector<TSSymbol>> sym_by_name;
-  for (TSSymbol s = 0; s < nsym; ++s) {
-    if (ts_language_symbol_type(lang, s) != TSSymbolTypeRegular) continue;
-    sym_by_name[ts_language_symbol_name(lang, s)].push_back(s);
-  }
+  by_type_.resize(std::size(grammar::kNodeTypes));
   for (const RuleSpec* r : rules) {
     if (r->on_call != nullptr) {
       if (r->call_names == nullptr) calls_any_.push_back(r);
@@ -137,9 +130,9 @@ Analyzer::Analyzer(std::span<const RuleSpec* const> rules) {
     if (r->on_end != nullptr) ends_.push_back(r);
     if (r->on_node != nullptr) {
       for (auto w : words(r->node_types)) {
-        auto it = sym_by_name.find(w);
-        if (it == sym_by_name.end()) continue;  // unknown node type: the rule-case test catches it
-        for (TSSymbol s : it->second) by_symbol_[s].push_back(r);
+        const auto* it = std::find(std::begin(grammar::kNodeTypes), std::end(grammar::kNodeTypes), w);
+        if (it == std::end(grammar::kNodeTypes)) continue;  // unknown node type: the rule-case test catches it
+        by_type_[static_cast<std::size_t>(it - std::begin(grammar::kNodeTypes))].push_back(r);
       }
     }
   }
@@ -167,19 +160,15 @@ FileAnalysis Analyzer::analyse(std::string_view path, std::string_view source, P
   std::unordered_map<std::uint32_t, Suppression> suppressions;
   std::vector<std::string> ids_scratch;
 
-  const TSLanguage* lang = tree_sitter_python();
-  const TSSymbol sym_call = ts_language_symbol_for_name(lang, "call", 4, true);
-  const TSSymbol sym_comment = ts_language_symbol_for_name(lang, "comment", 7, true);
-
   // Rules get parents from the builder's root-to-node path, not ts_node_parent's search.
   const std::vector<TSNode>& stack = builder.path();
   checker.set_ancestors(&stack);
 
   auto visit = [&](TSNode n) -> bool {
-    facts.enter(n);  // before any early return: leave() is called for every entered node
+    const std::uint16_t type = type_index(n);  // once per node, for every consumer below
+    facts.enter(n, type);  // before any early return: leave() is called for every entered node
     const std::size_t imports_before = builder.index().imports.size();
-    if (!builder.enter(n)) return false;  // ERROR subtree: not analysed
-    const TSSymbol sym = ts_node_symbol(n);
+    if (!builder.enter(n, type)) return false;  // ERROR subtree: not analysed
     checker.set_in_function(builder.in_function());
     if (builder.index().imports.size() != imports_before && !imports_.empty()) {
       auto& recs = builder.index().imports;
@@ -188,15 +177,15 @@ FileAnalysis Analyzer::analyse(std::string_view path, std::string_view source, P
         for (const RuleSpec* r : imports_) r->on_import(checker, ev);
       }
     }
-    if (sym == sym_call) {
+    if (type == type_id("call")) {
       const Call call = decode_call(tree, builder.names(), n);
       for (const RuleSpec* r : calls_any_) r->on_call(checker, call);
       if (!call.name.empty()) {
-        if (auto it = calls_by_name_.find(std::string(call.name)); it != calls_by_name_.end()) {
+        if (auto it = calls_by_name_.find(call.name); it != calls_by_name_.end()) {
           for (const RuleSpec* r : it->second) r->on_call(checker, call);
         }
       }
-    } else if (sym == sym_comment) {
+    } else if (type == type_id("comment")) {
       bool all = false;
       if (options.honor_suppressions && parse_suppression(tree.text(n), all, ids_scratch)) {
         auto& s = suppressions[line_of(n)];
@@ -204,7 +193,7 @@ FileAnalysis Analyzer::analyse(std::string_view path, std::string_view source, P
         s.ids.insert(s.ids.end(), ids_scratch.begin(), ids_scratch.end());
       }
       return false;
-    } else if (!strings_.empty() && (is(n, "string") || is(n, "concatenated_string"))) {
+    } else if (!strings_.empty() && (type == type_id("string") || type == type_id("concatenated_string"))) {
       const TSNode parent = stack.size() >= 2 ? stack[stack.size() - 2] : TSNode{};
       const bool part = is(parent, "concatenated_string");
       if (!part && !is_docstring_like(parent) && !is_bytes_literal(tree.text(n))) {
@@ -212,7 +201,7 @@ FileAnalysis Analyzer::analyse(std::string_view path, std::string_view source, P
           for (const RuleSpec* r : strings_) r->on_string(checker, n, *v);
         }
       }
-    } else if (!strings_.empty() && is(n, "string_content") && stack.size() >= 3) {
+    } else if (!strings_.empty() && type == type_id("string_content") && stack.size() >= 3) {
       // The literal pieces of an f-string are string constants too (as in Python's AST), so
       // f"/tmp/{x}" is checked; the rule sees the piece with the f-string as its parent.
       const TSNode str = stack[stack.size() - 2];
@@ -222,8 +211,8 @@ FileAnalysis Analyzer::analyse(std::string_view path, std::string_view source, P
         for (const RuleSpec* r : strings_) r->on_string(checker, n, tree.text(n));
       }
     }
-    if (sym < by_symbol_.size()) {
-      for (const RuleSpec* r : by_symbol_[sym]) r->on_node(checker, n);
+    if (type < by_type_.size()) {
+      for (const RuleSpec* r : by_type_[type]) r->on_node(checker, n);
     }
     return true;
   };

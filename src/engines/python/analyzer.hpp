@@ -48,8 +48,12 @@ class Analyzer {
                        const AnalyzerOptions& options = {}) const;
 
  private:
-  std::vector<std::vector<const RuleSpec*>> by_symbol_;  // on_node rules per tree-sitter symbol
-  std::unordered_map<std::string, std::vector<const RuleSpec*>> calls_by_name_;
+  std::vector<std::vector<const RuleSpec*>> by_type_;  // on_node rules per grammar::kNodeTypes index
+  struct NameHash {
+    using is_transparent = void;  // lookups by string_view, without building a string per call
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::vector<const RuleSpec*>, NameHash, std::equal_to<>> calls_by_name_;
   std::vector<const RuleSpec*> calls_any_;
   std::vector<const RuleSpec*> imports_;
   std::vector<const RuleSpec*> strings_;
