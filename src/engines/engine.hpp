@@ -18,6 +18,15 @@ struct EngineContext {
   const Snapshot& snapshot;
   const LoadPlan& plan;
   const Limits& limits;
+  const ReadCache* reads = nullptr;  // files earlier stages read (read-only while engines run)
+
+  // A file's contents: from `reads` when an earlier stage read it, else from the snapshot.
+  Result<BlobPtr> read(const FileEntry& f) const {
+    if (reads != nullptr) {
+      if (auto it = reads->find(f.path); it != reads->end()) return it->second;
+    }
+    return snapshot.read(f);
+  }
 };
 
 struct EngineOutput {

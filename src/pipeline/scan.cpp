@@ -49,13 +49,14 @@ TargetReport scan_snapshot(const Snapshot& snap, const std::vector<std::unique_p
   r.kind = snap.kind;
   r.repo_id = snap.repo_id;
   r.revision = snap.revision;
-  r.plan = build_load_plan(snap, limits);
+  ReadCache reads;
+  r.plan = build_load_plan(snap, limits, &reads);
   r.findings = snap.findings;
   r.findings.insert(r.findings.end(), r.plan.findings.begin(), r.plan.findings.end());
   r.incomplete = snap.incomplete;
   r.incomplete.insert(r.incomplete.end(), r.plan.incomplete.begin(), r.plan.incomplete.end());
 
-  const EngineContext ctx{snap, r.plan, limits};
+  const EngineContext ctx{snap, r.plan, limits, &reads};
   std::vector<py::ModuleFacts> facts;
   for (const auto& engine : engines) {
     EngineOutput out;
@@ -64,10 +65,11 @@ TargetReport scan_snapshot(const Snapshot& snap, const std::vector<std::unique_p
     std::move(out.incomplete.begin(), out.incomplete.end(), std::back_inserter(r.incomplete));
     std::move(out.module_facts.begin(), out.module_facts.end(), std::back_inserter(facts));
   }
+  reads.clear();
   // Fail closed: a deserialization point that no engine of this build analyses is not clean.
   for (const auto& point : r.plan.deserialization) {
     const bool handled = std::any_of(engines.begin(), engines.end(), [&](const auto& e) { return e->handles_format(point.format); });
-    if (!handled) r.incomplete.push_back({point.file, point.format + " content is not analysed by this build (" + point.loader + " would deserialize it)"});
+    if (!handled) r.incomplete.push_back({point.file, point.format + " content is not analysed by any engine that ran (" + point.loader + " would deserialize it)"});
   }
   apply_reachability(compute_reachability(snap, r.plan, limits, std::move(facts)), r.plan, r.findings);
   mark_training_state(r.plan, r.findings);

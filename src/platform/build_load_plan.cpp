@@ -26,7 +26,7 @@ std::string guess_platform(const Snapshot& snap, const LoadPlan& plan) {
 
 }  // namespace
 
-LoadPlan build_load_plan(const Snapshot& snapshot, const Limits& limits) {
+LoadPlan build_load_plan(const Snapshot& snapshot, const Limits& limits, ReadCache* reads) {
   PlanBuilder b(snapshot, limits);
   profile_transformers(b);
   profile_diffusers(b);
@@ -39,6 +39,7 @@ LoadPlan build_load_plan(const Snapshot& snapshot, const Limits& limits) {
   add_trigger_findings(b);
   LoadPlan plan = b.finish();
   plan.platform = guess_platform(snapshot, plan);
+  if (reads != nullptr) *reads = b.take_reads();
   return plan;
 }
 

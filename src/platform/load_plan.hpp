@@ -61,7 +61,8 @@ struct LoadPlan {
   bool custom_code_required() const { return !triggers.empty(); }
 };
 
-// Runs every platform profile over the snapshot.
-LoadPlan build_load_plan(const Snapshot& snapshot, const Limits& limits);
+// Runs every platform profile over the snapshot. `reads`, when given, receives the files the
+// profiles read.
+LoadPlan build_load_plan(const Snapshot& snapshot, const Limits& limits, ReadCache* reads = nullptr);
 
 }  // namespace mg

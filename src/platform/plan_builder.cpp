@@ -118,4 +118,9 @@ LoadPlan PlanBuilder::finish() {
   return std::move(plan);
 }
 
+ReadCache PlanBuilder::take_reads() {
+  std::erase_if(blobs_, [](const auto& entry) { return entry.second == nullptr; });
+  return std::move(blobs_);
+}
+
 }  // namespace mg

@@ -38,10 +38,12 @@ class PlanBuilder {
 
   // Finishes: sorts and de-duplicates module files.
   LoadPlan finish();
+  // The files text() read (unreadable ones are left out).
+  ReadCache take_reads();
 
  private:
   std::map<std::string, std::optional<nlohmann::json>, std::less<>> json_cache_;
-  std::map<std::string, BlobPtr, std::less<>> blobs_;
+  ReadCache blobs_;  // a null blob: absent, too large or unreadable
   std::set<std::string, std::less<>> modules_;
 };
 

@@ -1,6 +1,7 @@
 // Snapshot: the read-only set of files a target resolves to (DESIGN.md, "Source").
 #pragma once
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,10 @@ struct FileEntry {
   std::string abs_path;  // on-disk file (directories, caches, single files)
   int member = -1;       // index into Snapshot::members for archive members
 };
+
+// Contents a stage already read, by snapshot path, for the stages after it (the load plan reads
+// every .py file to recognise configs; the Python engine then need not read them again).
+using ReadCache = std::map<std::string, BlobPtr, std::less<>>;
 
 class Snapshot {
  public:

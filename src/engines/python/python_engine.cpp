@@ -46,7 +46,7 @@ class PythonEngine final : public Engine {
           slot.incomplete = "python: file larger than " + std::to_string(ctx.limits.max_python_bytes) + " bytes";
           continue;
         }
-        auto blob = ctx.snapshot.read(f);
+        auto blob = ctx.read(f);
         if (!blob) {
           slot.incomplete = "python: " + blob.error().message;
           continue;
