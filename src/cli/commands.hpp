@@ -15,6 +15,7 @@ class ScanCommand {
  private:
   std::vector<std::string> targets_;
   std::vector<std::string> yara_rules_;
+  std::vector<std::string> engines_;  // empty: every engine
   std::string format_ = "text";
   std::string output_;
   std::string fail_on_ = "high";

@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -26,6 +27,11 @@ void ScanCommand::register_options(CLI::App& cmd) {
   cmd.add_flag("--ignore-suppressions", ignore_suppressions_,
                "Report findings even where the code says `# nosec` or `# modelgate: ignore` (the repository's author wrote those)");
   cmd.add_option("--yara-rules", yara_rules_, "Also run these YARA rules (a .yar file or a folder of them; repeatable)");
+  cmd.add_option("--engines", engines_,
+                 "Run only these engines (comma-separated: config, python, serialized, yara); weights no selected engine "
+                 "reads make the report partial")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"config", "python", "serialized", "yara"}));
 }
 
 int ScanCommand::run() {
@@ -40,6 +46,9 @@ int ScanCommand::run() {
     };
   }
   auto engines = make_builtin_engines();
+  if (!engines_.empty()) {
+    std::erase_if(engines, [&](const auto& e) { return std::find(engines_.begin(), engines_.end(), e->name()) == engines_.end(); });
+  }
   if (ignore_suppressions_) {
     for (auto& e : engines) {
       if (e->name() == "python") e = make_python_engine({.honor_suppressions = false});

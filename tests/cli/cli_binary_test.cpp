@@ -125,4 +125,18 @@ TEST(Cli, IgnoreSuppressions) {
   EXPECT_NE(modelgate("scan -q -f json --ignore-suppressions " + repo.path()).out.find("\"PY605\""), std::string::npos);
 }
 
+TEST(Cli, EngineSelection) {
+  // malicious-remote-code: Python and YARA findings; with --engines python only the Python ones
+  // (and the load plan's triggers, which are not an engine's).
+  const std::string all = modelgate("scan -q -f json " + kExamples + "malicious-remote-code").out;
+  const std::string py = modelgate("scan -q -f json --engines python " + kExamples + "malicious-remote-code").out;
+  EXPECT_NE(all.find("\"engine\": \"yara\""), std::string::npos);
+  EXPECT_EQ(py.find("\"engine\": \"yara\""), std::string::npos);
+  EXPECT_NE(py.find("\"engine\": \"python\""), std::string::npos);
+  // A pickle no selected engine reads is not clean: the report is partial (exit 2).
+  EXPECT_EQ(modelgate("scan -q --fail-on none --engines python " + kExamples + "malicious-pickle").code, 2);
+  EXPECT_EQ(modelgate("scan -q --fail-on none --engines python,serialized " + kExamples + "malicious-pickle").code, 0);
+  EXPECT_EQ(modelgate("scan -q --engines pyhton " + kExamples + "malicious-pickle").code, 2);
+}
+
 }  // namespace
