@@ -1,7 +1,7 @@
 #include "python/checker.hpp"
 
+#include <cctype>
 #include <charconv>
-#include <regex>
 
 namespace mg::py {
 
@@ -207,13 +207,39 @@ TSNode sole_statement_of_broad_handler(const Checker& c, TSNode n) {
   return statements == 1 ? only : TSNode{};
 }
 
+namespace {
+
+// One '_'-separated word of a name against Bandit's alternatives
+// pas+wo?r?d | pass(phrase)? | pwd | token | secrete? (case-insensitive).
+bool is_password_word(std::string_view w) {
+  std::string lower(w);
+  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (lower == "pass" || lower == "passphrase" || lower == "pwd" || lower == "token" || lower == "secret" || lower == "secrete") return true;
+  if (lower.size() < 5 || lower.compare(0, 2, "pa") != 0) return false;
+  std::size_t i = 2;
+  while (i < lower.size() && lower[i] == 's') ++i;
+  if (i == 2 || i >= lower.size() || lower[i] != 'w') return false;
+  ++i;
+  if (i < lower.size() && lower[i] == 'o') ++i;
+  if (i < lower.size() && lower[i] == 'r') ++i;
+  return i + 1 == lower.size() && lower[i] == 'd';
+}
+
+}  // namespace
+
+// Bandit's regex (^W$ | _W_ | ^W_ | _W$, W the alternatives above) is the same as: some word of
+// the name between underscores or its ends is W. Matched by hand: this runs on every string
+// assignment and comparison, where std::regex was a measurable share of the stage.
 bool is_password_name(std::string_view name) {
-  if (name.size() > 256) return false;  // bounded regex cost on hostile identifiers
-  static const std::regex re(
-      "(^(pas+wo?r?d|pass(phrase)?|pwd|token|secrete?)$|_(pas+wo?r?d|pass(phrase)?|pwd|token|secrete?)_|"
-      "^(pas+wo?r?d|pass(phrase)?|pwd|token|secrete?)_|_(pas+wo?r?d|pass(phrase)?|pwd|token|secrete?)$)",
-      std::regex::icase | std::regex::optimize);
-  return std::regex_search(name.begin(), name.end(), re);
+  if (name.size() > 256) return false;  // hostile identifiers
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t end = name.find('_', start);
+    const std::string_view word = name.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    if (is_password_word(word)) return true;
+    if (end == std::string_view::npos) return false;
+    start = end + 1;
+  }
 }
 
 }  // namespace mg::py

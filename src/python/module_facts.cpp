@@ -267,7 +267,24 @@ class FactsCollector::Impl {
 
  public:
   ModuleFacts take() {
-    auto finish = [](std::vector<std::string_view>& views, std::vector<std::string>& out) {
+    // References repeat (`self`, `len`...): drop duplicates through a hash table first, so only
+    // the distinct names are sorted.
+    std::vector<std::string_view> table;
+    auto finish = [&](std::vector<std::string_view>& views, std::vector<std::string>& out) {
+      if (views.size() > 8) {
+        std::size_t cap = 16;
+        while (cap < views.size() * 2) cap *= 2;
+        table.assign(cap, std::string_view());
+        std::size_t kept = 0;
+        for (const std::string_view v : views) {
+          std::size_t h = std::hash<std::string_view>{}(v) & (cap - 1);
+          while (table[h].data() != nullptr && table[h] != v) h = (h + 1) & (cap - 1);
+          if (table[h].data() != nullptr) continue;  // seen
+          table[h] = v;
+          views[kept++] = v;
+        }
+        views.resize(kept);
+      }
       std::sort(views.begin(), views.end());
       views.erase(std::unique(views.begin(), views.end()), views.end());
       out.assign(views.begin(), views.end());

@@ -1,6 +1,7 @@
 #include "engines/python/analyzer.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -226,10 +227,13 @@ FileAnalysis Analyzer::analyse(std::string_view path, std::string_view source, P
   checker.set_in_function(false);
   for (const RuleSpec* r : ends_) r->on_end(checker);
 
-  // Line starts, for snippets.
+  // Line starts, for snippets (only files with findings need them).
   std::vector<std::uint32_t> starts{0};
-  for (std::uint32_t i = 0; i < source.size(); ++i) {
-    if (source[i] == '\n') starts.push_back(i + 1);
+  if (!checker.hits().empty()) {
+    for (const char* p = source.data(), *end = p + source.size(); (p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)))) != nullptr;) {
+      ++p;
+      starts.push_back(static_cast<std::uint32_t>(p - source.data()));
+    }
   }
 
   const auto& registry = RuleRegistry::builtin();
