@@ -1,9 +1,11 @@
 // The engine interface: each engine reads a Snapshot and its LoadPlan and emits Findings.
 // Engines are stateless after construction and run concurrently on different targets.
 #pragma once
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "core/finding.hpp"
@@ -19,6 +21,11 @@ struct EngineContext {
   const LoadPlan& plan;
   const Limits& limits;
   const ReadCache* reads = nullptr;  // files earlier stages read (read-only while engines run)
+  // Threads an engine may use on this target: scans of many targets in parallel share the cores
+  // instead of each engine taking all of them. 0 = one per core.
+  unsigned threads = 0;
+
+  unsigned thread_budget() const { return threads != 0 ? threads : std::max(1u, std::thread::hardware_concurrency()); }
 
   // A file's contents: from `reads` when an earlier stage read it, else from the snapshot.
   Result<BlobPtr> read(const FileEntry& f) const {

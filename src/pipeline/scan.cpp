@@ -43,7 +43,8 @@ void mark_training_state(const LoadPlan& plan, std::vector<Finding>& findings) {
 
 }  // namespace
 
-TargetReport scan_snapshot(const Snapshot& snap, const std::vector<std::unique_ptr<Engine>>& engines, const Limits& limits) {
+TargetReport scan_snapshot(const Snapshot& snap, const std::vector<std::unique_ptr<Engine>>& engines, const Limits& limits,
+                           unsigned threads) {
   TargetReport r;
   r.target = snap.target;
   r.kind = snap.kind;
@@ -56,7 +57,7 @@ TargetReport scan_snapshot(const Snapshot& snap, const std::vector<std::unique_p
   r.incomplete = snap.incomplete;
   r.incomplete.insert(r.incomplete.end(), r.plan.incomplete.begin(), r.plan.incomplete.end());
 
-  const EngineContext ctx{snap, r.plan, limits, &reads};
+  const EngineContext ctx{snap, r.plan, limits, &reads, threads};
   std::vector<py::ModuleFacts> facts;
   for (const auto& engine : engines) {
     EngineOutput out;
@@ -115,12 +116,14 @@ ScanReport scan(const std::vector<std::string>& targets, const ScanOptions& opti
 
   const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
   const unsigned workers = static_cast<unsigned>(std::min<std::size_t>(options.jobs ? options.jobs : hw, std::max<std::size_t>(jobs.size(), 1)));
+  // Targets scanned side by side share the cores: each engine gets its slice, not all of them.
+  const unsigned per_target = std::max(1u, hw / workers);
   std::atomic<std::size_t> next{0};
   std::size_t done = 0;
   std::mutex progress_mutex;
   auto work = [&] {
     for (std::size_t i = next++; i < jobs.size(); i = next++) {
-      report.targets[jobs[i].slot] = scan_snapshot(jobs[i].snapshot, *engines, options.limits);
+      report.targets[jobs[i].slot] = scan_snapshot(jobs[i].snapshot, *engines, options.limits, per_target);
       jobs[i].snapshot = Snapshot{};  // release mappings and archive members early
       if (options.progress) {
         std::lock_guard lock(progress_mutex);

@@ -45,7 +45,9 @@ ScanReport scan(const std::vector<std::string>& targets, const ScanOptions& opti
                 const std::vector<std::unique_ptr<Engine>>* engines = nullptr);
 
 // The analysis of one snapshot (exposed for tests).
-TargetReport scan_snapshot(const Snapshot& snapshot, const std::vector<std::unique_ptr<Engine>>& engines, const Limits& limits);
+// `threads`: what each engine may use on this snapshot (0 = one per core).
+TargetReport scan_snapshot(const Snapshot& snapshot, const std::vector<std::unique_ptr<Engine>>& engines, const Limits& limits,
+                           unsigned threads = 0);
 
 // What a finding weighs in the verdict and for --fail-on: its severity when it may run at load;
 // nothing when it never does, except malware signatures (YARA, high and above), which show intent

@@ -57,8 +57,7 @@ class PythonEngine final : public Engine {
         slot.facts = std::move(analysis.facts);
       }
     };
-    const std::size_t hw = std::max(1u, std::thread::hardware_concurrency());
-    const std::size_t nthreads = std::min<std::size_t>({hw, files.size(), 8});
+    const std::size_t nthreads = std::min<std::size_t>({ctx.thread_budget(), files.size(), 8});
     std::vector<std::thread> pool;
     for (std::size_t t = 1; t < nthreads; ++t) pool.emplace_back(worker);
     worker();

@@ -191,7 +191,7 @@ void YaraEngine::run(const EngineContext& ctx, EngineOutput& out) const {
   }
   if (work.empty()) return;
 
-  unsigned threads = options_.threads != 0 ? options_.threads : std::min(8u, std::max(1u, std::thread::hardware_concurrency()));
+  unsigned threads = options_.threads != 0 ? options_.threads : std::min(8u, ctx.thread_budget());
   // Threads only pay off on real volume.
   if (total < (256u << 10)) threads = 1;
   threads = static_cast<unsigned>(std::min<std::size_t>(threads, work.size()));
