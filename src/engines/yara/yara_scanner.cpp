@@ -2,6 +2,7 @@
 
 #include <yara.h>
 
+#include <cstring>
 #include <utility>
 
 namespace mg {
@@ -18,13 +19,18 @@ YaraMatch describe_match(YR_SCAN_CONTEXT* ctx, const YR_RULES* rules, const YR_R
   m.rule_index = static_cast<std::size_t>(rule - rules->rules_table);
   const YR_STRING* string = nullptr;
   yr_rule_strings_foreach(rule, string) {
-    const YR_MATCH* match = nullptr;
-    // Lists are kept sorted by offset, so the head is the earliest non-private match.
-    yr_string_matches_foreach(ctx, string, match) {
-      const auto at = static_cast<std::uint64_t>(match->base + match->offset);
+    // Lists are kept sorted by offset, so the first non-private match is the earliest. libyara
+    // 4.2 packs matches unaligned in its notebook: read each by copy (yr_string_matches_foreach
+    // would access the fields in place, undefined behaviour that UBSan reports).
+    for (const YR_MATCH* p = ctx->matches[string->idx].head; p != nullptr;) {
+      YR_MATCH match;
+      std::memcpy(&match, p, sizeof match);
+      p = match.next;
+      if (match.is_private) continue;
+      const auto at = static_cast<std::uint64_t>(match.base + match.offset);
       if (!m.located || at < m.offset) {
         m.offset = at;
-        m.length = static_cast<std::uint64_t>(match->match_length);
+        m.length = static_cast<std::uint64_t>(match.match_length);
       }
       m.located = true;
       m.strings.emplace_back(string->identifier);
