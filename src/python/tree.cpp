@@ -20,28 +20,37 @@ Parser::Parser() {
   }
 }
 
+bool Parser::enforces_memory_budget() { return MODELGATE_TREE_ARENA != 0; }
+
 Parser::~Parser() {
   if (parser_ != nullptr) ts_parser_delete(parser_);
 }
 
-Tree Parser::parse(std::string_view source, std::uint64_t timeout_micros) {
+Tree Parser::parse(std::string_view source, std::uint64_t timeout_micros, std::size_t max_tree_bytes) {
+  failure_ = Failure::none;
   if (source.size() > UINT32_MAX) return {};
   const auto length = static_cast<std::uint32_t>(source.size());
   if (parser_ != nullptr) {
     ts_parser_reset(parser_);
     ts_parser_set_timeout_micros(parser_, timeout_micros);
-    return Tree(ts_parser_parse_string(parser_, nullptr, source.data(), length), source);
+    TSTree* t = ts_parser_parse_string(parser_, nullptr, source.data(), length);
+    if (t == nullptr) failure_ = Failure::time;
+    return Tree(t, source);
   }
   if (arena_ == nullptr || arena_.use_count() > 1) arena_ = std::make_shared<TreeArena>();
-  arena_->reset();
+  arena_->reset(max_tree_bytes);
   // The TSParser lives in the arena too: its pools hold arena blocks, so it cannot outlive a reset.
   const TreeArena::Scope scope(arena_.get());
   TSParser* p = ts_parser_new();
   ts_parser_set_language(p, tree_sitter_python());
   ts_parser_set_timeout_micros(p, timeout_micros);
+  ts_parser_set_cancellation_flag(p, arena_->cancel_flag());
   TSTree* t = ts_parser_parse_string(p, nullptr, source.data(), length);
   ts_parser_delete(p);  // its memory is the arena's, but the grammar's scanner state is malloc'd
-  if (t == nullptr) return {};
+  if (t == nullptr) {
+    failure_ = arena_->over_budget() ? Failure::memory : Failure::time;
+    return {};
+  }
   return Tree(t, source, arena_);
 }
 

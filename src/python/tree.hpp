@@ -66,12 +66,19 @@ class Parser {
   Parser(const Parser&) = delete;
   Parser& operator=(const Parser&) = delete;
 
-  // Returns an empty Tree when the time limit is hit or the source is too large for tree-sitter.
-  Tree parse(std::string_view source, std::uint64_t timeout_micros = 5'000'000);
+  // Returns an empty Tree when the time or memory limit is hit (see last_failure()) or the
+  // source is too large for tree-sitter. Syntax trees take about 120 bytes per source byte.
+  Tree parse(std::string_view source, std::uint64_t timeout_micros = 5'000'000, std::size_t max_tree_bytes = kMaxTreeBytes);
+
+  static constexpr std::size_t kMaxTreeBytes = std::size_t{512} << 20;
+  static bool enforces_memory_budget();  // arena parsing (off in sanitizer builds)
+  enum class Failure : unsigned char { none, time, memory };
+  Failure last_failure() const { return failure_; }
 
  private:
   TSParser* parser_ = nullptr;  // heap mode only; in arena mode each parse makes its own
   std::shared_ptr<TreeArena> arena_;
+  Failure failure_ = Failure::none;
 };
 
 // Node helpers.

@@ -25,6 +25,7 @@ constexpr std::uint32_t kArenaTag = 0x4152454e;  // "AREN"
 
 constexpr std::size_t kFirstChunk = std::size_t{1} << 20;
 constexpr std::size_t kMaxChunk = std::size_t{64} << 20;
+constexpr std::size_t kMaxKept = std::size_t{16} << 20;  // what reset() keeps for the next parse
 constexpr std::size_t kMaxArena = std::size_t{1} << 30;  // beyond this a parse falls back to the heap
 
 thread_local TreeArena* t_active = nullptr;
@@ -101,11 +102,13 @@ TreeArena::~TreeArena() {
   for (const Chunk& c : chunks_) std::free(c.data);
 }
 
-void TreeArena::reset() {
+void TreeArena::reset(std::size_t budget) {
+  budget_ = budget;
+  cancel_ = 0;
   if (chunks_.size() > 1) {
     // One chunk as large as this parse needed, so the next parse of a similar file fits in it.
     std::size_t want = kFirstChunk;
-    while (want < total_ && want < kMaxChunk) want *= 2;
+    while (want < total_ && want < kMaxKept) want *= 2;
     for (const Chunk& c : chunks_) std::free(c.data);
     chunks_.clear();
     total_ = 0;
@@ -128,7 +131,8 @@ void* TreeArena::allocate(std::size_t n) {
   if (chunks_.empty() || chunks_.back().size - used_ < need) {
     std::size_t size = chunks_.empty() ? kFirstChunk : std::min(kMaxChunk, chunks_.back().size * 2);
     size = std::max(size, need);
-    if (total_ + size > kMaxArena) return nullptr;
+    if (total_ + size > budget_) cancel_ = 1;
+    if (total_ + size > kMaxArena || cancel_ != 0) return nullptr;
     auto* d = static_cast<std::byte*>(std::malloc(size));
     if (d == nullptr) return nullptr;
     chunks_.push_back({d, size});

@@ -8,6 +8,7 @@
 // their arena. Installed by the first Parser, before any tree-sitter allocation.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -20,9 +21,13 @@ class TreeArena {
   TreeArena(const TreeArena&) = delete;
   TreeArena& operator=(const TreeArena&) = delete;
 
-  // Forgets every block (the memory is kept for the next parse).
-  void reset();
+  // Forgets every block (some memory is kept for the next parse) and sets the budget: once
+  // `budget` bytes are in use, cancel_flag() is raised (tree-sitter polls it and stops) and the
+  // blocks still needed until it does come from the heap.
+  void reset(std::size_t budget = SIZE_MAX);
   std::size_t bytes_in_use() const;
+  const std::size_t* cancel_flag() const { return &cancel_; }
+  bool over_budget() const { return cancel_ != 0; }
 
   // Routes this thread's tree-sitter allocations into `arena` (nullptr: the heap) until the
   // scope ends.
@@ -53,6 +58,8 @@ class TreeArena {
   std::vector<Chunk> chunks_;
   std::size_t used_ = 0;   // in chunks_.back()
   std::size_t total_ = 0;  // bytes in all chunks
+  std::size_t budget_ = SIZE_MAX;
+  std::size_t cancel_ = 0;  // read by tree-sitter on the parsing thread only
 };
 
 }  // namespace mg::py

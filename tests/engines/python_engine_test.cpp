@@ -118,6 +118,28 @@ TEST(PythonAnalyzer, NodeBudgetMakesFileIncomplete) {
   EXPECT_TRUE(r.incomplete.has_value());
 }
 
+TEST(PythonAnalyzer, TreeMemoryBudgetMakesFileIncomplete) {
+  // ~400 KB of calls: a syntax tree of tens of MiB, over a 4 MiB budget.
+  std::string big;
+  for (int i = 0; i < 20000; ++i) big += "os.system(cmd_" + std::to_string(i) + ")\n";
+  static const mg::py::Analyzer analyzer(checks_under_test());
+  mg::py::Parser parser;
+  mg::py::AnalyzerOptions o;
+  o.max_tree_bytes = 4u << 20;
+  const auto r = analyzer.analyse("big.py", big, parser, o);
+  if (mg::py::Parser::enforces_memory_budget()) {
+    ASSERT_TRUE(r.incomplete.has_value());
+    EXPECT_NE(r.incomplete->find("more than 4 MiB"), std::string::npos) << *r.incomplete;
+    EXPECT_TRUE(r.findings.empty());
+  } else {
+    EXPECT_FALSE(r.incomplete.has_value());  // heap parsing (sanitizer builds) has no budget
+  }
+  // The same parser parses the next file normally.
+  const auto small = analyzer.analyse("s.py", "import os\nos.system(cmd)\n", parser, o);
+  EXPECT_FALSE(small.incomplete.has_value());
+  EXPECT_EQ(small.findings.size(), 1u);
+}
+
 TEST(PythonAnalyzer, HostileInputsDoNotCrash) {
   static const mg::py::Analyzer analyzer(checks_under_test());
   mg::py::Parser parser;

@@ -65,6 +65,18 @@ TEST(TreeArena, ManyParsesAndALargeFile) {
   EXPECT_EQ(ts_node_named_child_count(small.root()), 1u);
 }
 
+TEST(TreeArena, LargeAndSmallTreesLiveSideBySide) {
+  Parser p;
+  const std::string big = module_with(20000, "big"), small = module_with(10, "small");  // 800 KB, 400 B
+  Tree b1 = p.parse(big);
+  Tree s1 = p.parse(small);
+  Tree b2 = p.parse(big);
+  Tree s2 = p.parse(small);
+  for (const Tree* t : {&b1, &b2}) EXPECT_EQ(ts_node_named_child_count(t->root()), 20000u);
+  for (const Tree* t : {&s1, &s2}) EXPECT_EQ(ts_node_named_child_count(t->root()), 10u);
+  EXPECT_EQ(count_named(b1), count_named(b2));
+}
+
 TEST(TreeArena, MovedTreesKeepTheirMemory) {
   Parser p;
   std::vector<Tree> trees;

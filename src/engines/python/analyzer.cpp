@@ -143,9 +143,12 @@ FileAnalysis Analyzer::analyse(std::string_view path, std::string_view source, P
                                const AnalyzerOptions& options) const {
   FileAnalysis out;
   out.facts.path = std::string(path);
-  Tree tree = parser.parse(source, options.parse_timeout_micros);
+  Tree tree = parser.parse(source, options.parse_timeout_micros, options.max_tree_bytes);
   if (!tree) {
-    out.incomplete = "python: parse did not finish within the time limit";
+    out.incomplete = parser.last_failure() == Parser::Failure::memory
+                         ? "python: the syntax tree would take more than " + std::to_string(options.max_tree_bytes >> 20) +
+                               " MiB; the file was not analysed"
+                         : std::string("python: parse did not finish within the time limit");
     out.facts.parsed = false;
     return out;
   }

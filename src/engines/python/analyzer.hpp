@@ -21,6 +21,7 @@ namespace mg::py {
 
 struct AnalyzerOptions {
   std::uint64_t parse_timeout_micros = 5'000'000;
+  std::size_t max_tree_bytes = Parser::kMaxTreeBytes;  // memory one file's syntax tree may take
   std::uint64_t max_nodes = 20'000'000;
   // A file whose error nodes cover at least this fraction of its bytes is reported incomplete.
   double partial_error_fraction = 0.10;

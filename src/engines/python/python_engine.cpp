@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <optional>
+#include <semaphore>
 #include <thread>
 
 #include "core/text.hpp"
@@ -12,6 +14,26 @@ namespace mg {
 namespace {
 
 bool is_python_path(std::string_view path) { return ends_with(path, ".py") || ends_with(path, ".pyw"); }
+
+// Syntax trees take about 120 bytes per source byte: large files are parsed one at a time,
+// process-wide (across targets too), so two of them never double the peak memory.
+constexpr std::uint64_t kLargeFile = 256u << 10;
+std::binary_semaphore g_large_file(1);
+
+class LargeFileTurn {
+ public:
+  explicit LargeFileTurn(bool large) : held_(large) {
+    if (held_) g_large_file.acquire();
+  }
+  ~LargeFileTurn() {
+    if (held_) g_large_file.release();
+  }
+  LargeFileTurn(const LargeFileTurn&) = delete;
+  LargeFileTurn& operator=(const LargeFileTurn&) = delete;
+
+ private:
+  bool held_;
+};
 
 class PythonEngine final : public Engine {
  public:
@@ -51,6 +73,7 @@ class PythonEngine final : public Engine {
           slot.incomplete = "python: " + blob.error().message;
           continue;
         }
+        const LargeFileTurn turn(f.size > kLargeFile);
         auto analysis = analyzer_.analyse(f.path, (*blob)->text(), parser, options);
         slot.findings = std::move(analysis.findings);
         slot.incomplete = std::move(analysis.incomplete);
