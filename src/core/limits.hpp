@@ -17,6 +17,7 @@ struct Limits {
   std::uint64_t bomb_check_after_bytes = 64ull << 20;  // the ratio is judged once this much came out
   std::size_t max_relative_import_files = 10'000;
   std::uint64_t max_python_bytes = 8ull << 20;  // one .py file the python engine parses
+  std::size_t max_python_tree_bytes = 512ull << 20;  // its syntax tree (about 120 bytes per source byte)
   std::uint64_t max_yara_file_bytes = 32ull << 20;  // one file scanned by the YARA engine
   int yara_timeout_seconds = 10;                    // per file and rule set
 };

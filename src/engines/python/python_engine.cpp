@@ -56,6 +56,7 @@ class PythonEngine final : public Engine {
     std::atomic<std::size_t> next{0};
     py::AnalyzerOptions options;
     options.honor_suppressions = options_.honor_suppressions;
+    options.max_tree_bytes = ctx.limits.max_python_tree_bytes;
 
     auto worker = [&] {
       py::Parser parser;
