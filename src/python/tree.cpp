@@ -51,7 +51,7 @@ Tree Parser::parse(std::string_view source, std::uint64_t timeout_micros, std::s
     failure_ = arena_->over_budget() ? Failure::memory : Failure::time;
     return {};
   }
-  return Tree(t, source, arena_);
+  return Tree(t, source, arena_, arena_->spilled());
 }
 
 namespace {

@@ -18,17 +18,22 @@ namespace mg::py {
 class Tree {
  public:
   Tree() = default;
-  // `arena`, when set, holds the tree's memory: the tree is dropped with it, not node by node.
-  Tree(TSTree* tree, std::string_view source, std::shared_ptr<TreeArena> arena = nullptr)
-      : tree_(tree), source_(source), arena_(std::move(arena)) {}
+  // `arena`, when set, holds the tree's memory: the tree is dropped with it, not node by node
+  // (unless some of its blocks spilled to the heap).
+  Tree(TSTree* tree, std::string_view source, std::shared_ptr<TreeArena> arena = nullptr, bool spilled = false)
+      : tree_(tree), source_(source), arena_(std::move(arena)), spilled_(spilled) {}
   ~Tree() { release(); }
-  Tree(Tree&& other) noexcept : tree_(other.tree_), source_(other.source_), arena_(std::move(other.arena_)) { other.tree_ = nullptr; }
+  Tree(Tree&& other) noexcept
+      : tree_(other.tree_), source_(other.source_), arena_(std::move(other.arena_)), spilled_(other.spilled_) {
+    other.tree_ = nullptr;
+  }
   Tree& operator=(Tree&& other) noexcept {
     if (this != &other) {
       release();
       tree_ = other.tree_;
       source_ = other.source_;
       arena_ = std::move(other.arena_);
+      spilled_ = other.spilled_;
       other.tree_ = nullptr;
     }
     return *this;
@@ -44,7 +49,8 @@ class Tree {
 
  private:
   void release() {
-    if (tree_ != nullptr && arena_ == nullptr) ts_tree_delete(tree_);
+    // Before the arena goes: deleting frees the heap blocks and skips the arena's.
+    if (tree_ != nullptr && (arena_ == nullptr || spilled_)) ts_tree_delete(tree_);
     tree_ = nullptr;
     arena_.reset();
   }
@@ -52,6 +58,7 @@ class Tree {
   TSTree* tree_ = nullptr;
   std::string_view source_;
   std::shared_ptr<TreeArena> arena_;
+  bool spilled_ = false;
 };
 
 // Parses into an arena that the returned Tree shares: the next parse reuses the arena's memory

@@ -26,7 +26,7 @@ constexpr std::uint32_t kArenaTag = 0x4152454e;  // "AREN"
 constexpr std::size_t kFirstChunk = std::size_t{1} << 20;
 constexpr std::size_t kMaxChunk = std::size_t{64} << 20;
 constexpr std::size_t kMaxKept = std::size_t{16} << 20;  // what reset() keeps for the next parse
-constexpr std::size_t kMaxArena = std::size_t{1} << 30;  // beyond this a parse falls back to the heap
+constexpr std::size_t kMaxArena = std::size_t{1} << 30;  // the largest budget, whatever the caller asks
 
 thread_local TreeArena* t_active = nullptr;
 
@@ -51,6 +51,7 @@ void* heap_allocate(std::size_t n) {
 void* hook_malloc(std::size_t n) {
   if (t_active != nullptr) {
     if (void* p = t_active->allocate(n)) return p;
+    t_active->note_spill();
   }
   return heap_allocate(n);
 }
@@ -103,8 +104,9 @@ TreeArena::~TreeArena() {
 }
 
 void TreeArena::reset(std::size_t budget) {
-  budget_ = budget;
+  budget_ = std::min(budget, kMaxArena);
   cancel_ = 0;
+  spilled_ = false;
   if (chunks_.size() > 1) {
     // One chunk as large as this parse needed, so the next parse of a similar file fits in it.
     std::size_t want = kFirstChunk;
@@ -132,7 +134,7 @@ void* TreeArena::allocate(std::size_t n) {
     std::size_t size = chunks_.empty() ? kFirstChunk : std::min(kMaxChunk, chunks_.back().size * 2);
     size = std::max(size, need);
     if (total_ + size > budget_) cancel_ = 1;
-    if (total_ + size > kMaxArena || cancel_ != 0) return nullptr;
+    if (cancel_ != 0) return nullptr;
     auto* d = static_cast<std::byte*>(std::malloc(size));
     if (d == nullptr) return nullptr;
     chunks_.push_back({d, size});

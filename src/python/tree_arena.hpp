@@ -28,6 +28,10 @@ class TreeArena {
   std::size_t bytes_in_use() const;
   const std::size_t* cancel_flag() const { return &cancel_; }
   bool over_budget() const { return cancel_ != 0; }
+  // True once a block of this parse came from the heap (over budget, or too large for a chunk):
+  // a tree holding such blocks must be deleted node by node to free them.
+  bool spilled() const { return spilled_; }
+  void note_spill() { spilled_ = true; }
 
   // Routes this thread's tree-sitter allocations into `arena` (nullptr: the heap) until the
   // scope ends.
@@ -60,6 +64,7 @@ class TreeArena {
   std::size_t total_ = 0;  // bytes in all chunks
   std::size_t budget_ = SIZE_MAX;
   std::size_t cancel_ = 0;  // read by tree-sitter on the parsing thread only
+  bool spilled_ = false;
 };
 
 }  // namespace mg::py

@@ -77,6 +77,28 @@ TEST(TreeArena, LargeAndSmallTreesLiveSideBySide) {
   EXPECT_EQ(count_named(b1), count_named(b2));
 }
 
+TEST(TreeArena, BudgetsCancelOrKeepAWholeTree) {
+  // Around the size this tree needs, a parse is either cancelled (memory) or complete, with blocks
+  // that spilled to the heap freed when the tree goes (LeakSanitizer checks that in ASan builds).
+  Parser p;
+  const std::string src = module_with(2000, "f");
+  int cancelled = 0, complete = 0;
+  for (std::size_t budget = 64u << 10; budget <= (16u << 20); budget += budget / 4) {
+    Tree t = p.parse(src, 5'000'000, budget);
+    if (t) {
+      ++complete;
+      EXPECT_EQ(ts_node_named_child_count(t.root()), 2000u);
+    } else {
+      ++cancelled;
+      EXPECT_EQ(p.last_failure(), Parser::Failure::memory);
+    }
+  }
+  if (Parser::enforces_memory_budget()) {
+    EXPECT_GT(cancelled, 0);
+  }
+  EXPECT_GT(complete, 0);
+}
+
 TEST(TreeArena, MovedTreesKeepTheirMemory) {
   Parser p;
   std::vector<Tree> trees;
