@@ -27,13 +27,7 @@ struct EngineContext {
 
   unsigned thread_budget() const { return threads != 0 ? threads : std::max(1u, std::thread::hardware_concurrency()); }
 
-  // A file's contents: from `reads` when an earlier stage read it, else from the snapshot.
-  Result<BlobPtr> read(const FileEntry& f) const {
-    if (reads != nullptr) {
-      if (auto it = reads->find(f.path); it != reads->end()) return it->second;
-    }
-    return snapshot.read(f);
-  }
+  Result<BlobPtr> read(const FileEntry& f) const { return read_file(snapshot, reads, f); }
 };
 
 struct EngineOutput {

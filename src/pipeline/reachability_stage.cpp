@@ -8,7 +8,7 @@
 namespace mg {
 
 py::Reachability compute_reachability(const Snapshot& snapshot, const LoadPlan& plan, const Limits& limits,
-                                      std::vector<py::ModuleFacts> known) {
+                                      std::vector<py::ModuleFacts> known, const ReadCache* reads) {
   std::map<std::string, py::ModuleFacts> facts;
   for (auto& k : known) {
     std::string path = k.path;
@@ -21,7 +21,7 @@ py::Reachability compute_reachability(const Snapshot& snapshot, const LoadPlan& 
     m.path = f.path;
     m.parsed = false;  // unread files stay "unknown", never "not reached"
     if (f.size <= limits.max_python_bytes) {
-      if (auto blob = snapshot.read(f); blob) m = py::read_module_facts(parser, (*blob)->text(), f.path);
+      if (auto blob = read_file(snapshot, reads, f); blob) m = py::read_module_facts(parser, (*blob)->text(), f.path);
     }
     facts.emplace(f.path, std::move(m));
   }

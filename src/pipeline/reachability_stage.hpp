@@ -11,9 +11,10 @@
 
 namespace mg {
 
-// `known`: facts engines already extracted; only the other Python files are parsed here.
+// `known`: facts engines already extracted; only the other Python files are parsed here, from
+// `reads` when an earlier stage read them.
 py::Reachability compute_reachability(const Snapshot& snapshot, const LoadPlan& plan, const Limits& limits,
-                                      std::vector<py::ModuleFacts> known = {});
+                                      std::vector<py::ModuleFacts> known = {}, const ReadCache* reads = nullptr);
 
 // Sets load_reachable/reach_path on findings of the code engines (python, yara) in Python files,
 // widens plan.module_files to every executed module and fills plan.required_packages.

@@ -66,13 +66,13 @@ TargetReport scan_snapshot(const Snapshot& snap, const std::vector<std::unique_p
     std::move(out.incomplete.begin(), out.incomplete.end(), std::back_inserter(r.incomplete));
     std::move(out.module_facts.begin(), out.module_facts.end(), std::back_inserter(facts));
   }
-  reads.clear();
   // Fail closed: a deserialization point that no engine of this build analyses is not clean.
   for (const auto& point : r.plan.deserialization) {
     const bool handled = std::any_of(engines.begin(), engines.end(), [&](const auto& e) { return e->handles_format(point.format); });
     if (!handled) r.incomplete.push_back({point.file, point.format + " content is not analysed by any engine that ran (" + point.loader + " would deserialize it)"});
   }
-  apply_reachability(compute_reachability(snap, r.plan, limits, std::move(facts)), r.plan, r.findings);
+  apply_reachability(compute_reachability(snap, r.plan, limits, std::move(facts), &reads), r.plan, r.findings);
+  reads.clear();
   mark_training_state(r.plan, r.findings);
 
   // Several stages can report the same file for the same reason (an unreadable config, say).

@@ -49,6 +49,14 @@ class Snapshot {
   void sort_files();
 };
 
+// A file's contents: from `reads` when an earlier stage read it, else from the snapshot.
+inline Result<BlobPtr> read_file(const Snapshot& snapshot, const ReadCache* reads, const FileEntry& f) {
+  if (reads != nullptr) {
+    if (auto it = reads->find(f.path); it != reads->end()) return it->second;
+  }
+  return snapshot.read(f);
+}
+
 // Resolves one command-line target into one or more snapshots (a cache root expands to every
 // repository it holds). An error means the target itself is unusable (missing, unreadable).
 Result<std::vector<Snapshot>> open_target(const std::string& target, const Limits& limits);

@@ -68,7 +68,7 @@ class ConfigEngine final : public Engine {
         out.incomplete.push_back({f.path, "configuration larger than " + std::to_string(ctx.limits.max_config_bytes >> 20) + " MiB; not read"});
         continue;
       }
-      auto blob = ctx.snapshot.read(f);
+      auto blob = ctx.read(f);
       if (!blob) {
         out.incomplete.push_back({f.path, "cannot read: " + blob.error().message});
         continue;

@@ -493,7 +493,7 @@ bool is_template_file(std::string_view path) {
 
 void scan_template_file(const EngineContext& ctx, EngineOutput& out, const FileEntry& f) {
   if (f.size > ctx.limits.max_config_bytes) return;
-  auto blob = ctx.snapshot.read(f);
+  auto blob = ctx.read(f);
   if (!blob) return;
   const std::string_view text = (*blob)->text();
   FileScan scan(ctx, out, f.path, Reach::unknown, "");
@@ -553,7 +553,7 @@ class SerializedEngine final : public Engine {
     for (const auto& point : ctx.plan.deserialization) {
       if (point.format == "hdf5" && planned.insert(point.file).second) {
         if (const FileEntry* f = ctx.snapshot.find(point.file)) {
-          if (auto blob = ctx.snapshot.read(*f); blob && hdf5::is_hdf5((*blob)->bytes())) {
+          if (auto blob = ctx.read(*f); blob && hdf5::is_hdf5((*blob)->bytes())) {
             FileScan(ctx, out, point.file, Reach::yes, point.format).scan_hdf5_configs("", (*blob)->bytes());
           }
         }
@@ -562,7 +562,7 @@ class SerializedEngine final : public Engine {
       if (!handles_format(point.format) || !planned.insert(point.file).second) continue;
       const FileEntry* f = ctx.snapshot.find(point.file);
       if (!f) continue;
-      auto blob = ctx.snapshot.read(*f);
+      auto blob = ctx.read(*f);
       if (!blob) {
         out.incomplete.push_back({point.file, "cannot read: " + blob.error().message});
         continue;
@@ -575,7 +575,7 @@ class SerializedEngine final : public Engine {
     for (const auto& f : ctx.snapshot.files) {
       if (is_template_file(f.path)) scan_template_file(ctx, out, f);
       if (planned.count(f.path) || f.size < 4) continue;
-      auto blob = ctx.snapshot.read(f);
+      auto blob = ctx.read(f);
       if (!blob) continue;
       const Bytes b = (*blob)->bytes();
       const Bytes head = b.subspan(0, std::min<std::size_t>(b.size(), 1u << 20));

@@ -218,7 +218,7 @@ void YaraEngine::run(const EngineContext& ctx, EngineOutput& out) const {
           continue;
         }
       }
-      auto blob = ctx.snapshot.read(f);
+      auto blob = ctx.read(f);
       if (!blob) {
         if (kind_by_name(f.path) == YaraFileKind::code) per_file[i].incomplete.push_back({f.path, blob.error().message});
         continue;
