@@ -125,7 +125,17 @@ std::optional<std::string> decode_piece(std::string_view lit) {
       case 'n': out += '\n'; break;
       case 't': out += '\t'; break;
       case 'r': out += '\r'; break;
-      case '0': out += '\0'; break;
+      case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
+        // Octal escapes (\157\163 is "os"): up to three digits.
+        int v = e - '0';
+        for (int d = 0; d < 2 && k + 1 < body.size() && body[k + 1] >= '0' && body[k + 1] <= '7'; ++d) v = v * 8 + (body[++k] - '0');
+        out += static_cast<char>(v & 0xff);
+        break;
+      }
+      case 'a': out += '\a'; break;
+      case 'b': out += '\b'; break;
+      case 'f': out += '\f'; break;
+      case 'v': out += '\v'; break;
       case '\\': out += '\\'; break;
       case '\'': out += '\''; break;
       case '"': out += '"'; break;
@@ -143,6 +153,32 @@ std::optional<std::string> decode_piece(std::string_view lit) {
           k += 2;
         } else {
           out += "\\x";
+        }
+        break;
+      }
+      case 'u': {
+        // \uXXXX as UTF-8 (obfuscated names spell ASCII this way).
+        unsigned cp = 0;
+        bool ok = k + 4 < body.size();
+        for (int d = 1; ok && d <= 4; ++d) {
+          const char h = static_cast<char>(body[k + static_cast<std::size_t>(d)] | 0x20);
+          if (h >= '0' && h <= '9') cp = cp * 16 + static_cast<unsigned>(h - '0');
+          else if (h >= 'a' && h <= 'f') cp = cp * 16 + static_cast<unsigned>(h - 'a' + 10);
+          else ok = false;
+        }
+        if (!ok) {
+          out += "\\u";
+          break;
+        }
+        k += 4;
+        if (cp < 0x80) out += static_cast<char>(cp);
+        else if (cp < 0x800) {
+          out += static_cast<char>(0xC0 | (cp >> 6));
+          out += static_cast<char>(0x80 | (cp & 0x3F));
+        } else {
+          out += static_cast<char>(0xE0 | (cp >> 12));
+          out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+          out += static_cast<char>(0x80 | (cp & 0x3F));
         }
         break;
       }
