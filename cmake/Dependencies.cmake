@@ -9,6 +9,8 @@ find_package(fmt REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(OpenSSL 3 REQUIRED)
 find_package(ZLIB REQUIRED)
+find_package(BZip2 REQUIRED)
+find_package(LibLZMA REQUIRED)
 find_package(Threads REQUIRED)
 
 set(MODELGATE_DEPS_DIR ${CMAKE_SOURCE_DIR}/build/_deps CACHE PATH "Where bootstrap unpacks npm packages")

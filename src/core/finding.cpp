@@ -50,4 +50,11 @@ void sort_findings(std::vector<Finding>& findings) {
   });
 }
 
+std::string_view rule_kind(const Finding& f) {
+  const RuleInfo* rule = RuleRegistry::builtin().find(f.rule_id);
+  return rule == nullptr ? std::string_view{} : std::string_view(rule->kind);
+}
+
+Severity weighed_severity(const Finding& f) { return rule_kind(f) == "weakness" ? std::min(f.severity, Severity::medium) : f.severity; }
+
 }  // namespace mg

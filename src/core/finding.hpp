@@ -12,6 +12,14 @@ namespace mg {
 
 enum class Reach : unsigned char { unknown, yes, no };
 
+// One step of a behaviour finding's evidence: where data came from, the calls it went through,
+// where it arrived.
+struct EvidenceStep {
+  std::string file;
+  std::uint32_t line = 0;
+  std::string note;
+};
+
 struct Finding {
   std::string rule_id;
   std::string engine;
@@ -27,12 +35,20 @@ struct Finding {
   Reach load_reachable = Reach::unknown;
   std::vector<std::string> reach_path;
   Equivalents equivalents;
+  std::vector<EvidenceStep> evidence;  // behaviour findings: source -> calls -> sink
   std::string fingerprint;  // filled by finalize_fingerprints()
 };
 
 // A finding pre-filled from the rule's metadata (title, severity, confidence, CWE, equivalents).
 Finding make_finding(const RuleInfo& rule, std::string file, std::string message);
 Finding make_finding(std::string_view rule_id, std::string file, std::string message);
+
+// What the finding's rule is evidence of ("weakness", "behaviour", ...; "" when unclassified).
+std::string_view rule_kind(const Finding& f);
+// The severity a finding weighs with in a verdict when it runs at load: a weakness pattern
+// (Bandit-class, eval, shell=True) is only as dangerous as the data reaching it, which the
+// behaviour rules judge, so it weighs at most medium.
+Severity weighed_severity(const Finding& f);
 
 // Stable fingerprints: rule, file and snippet (not the line, which moves with edits), with an
 // occurrence counter so identical lines in one file stay distinct.

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "behaviour/model.hpp"
 #include "core/finding.hpp"
 #include "core/limits.hpp"
 #include "platform/load_plan.hpp"
@@ -38,6 +39,8 @@ struct EngineOutput {
   // Reachability facts of Python files the engine parsed anyway (saves the reachability stage a
   // second parse of each file).
   std::vector<py::ModuleFacts> module_facts;
+  // Behaviour models of the Python files (the behaviour stage solves them with the call graph).
+  std::vector<behaviour::FileModel> behaviour_models;
 };
 
 class Engine {

@@ -6,13 +6,14 @@
 #include <set>
 #include <thread>
 
+#include "behaviour/behaviour.hpp"
 #include "engines/engine.hpp"
 #include "pipeline/reachability_stage.hpp"
 
 namespace mg {
 
 std::optional<Severity> verdict_weight(const Finding& f) {
-  if (f.load_reachable != Reach::no) return f.severity;
+  if (f.load_reachable != Reach::no) return weighed_severity(f);
   if (f.engine == "yara" && f.severity >= Severity::high) return static_cast<Severity>(static_cast<int>(f.severity) - 1);
   return std::nullopt;
 }
@@ -59,19 +60,26 @@ TargetReport scan_snapshot(const Snapshot& snap, const std::vector<std::unique_p
 
   const EngineContext ctx{snap, r.plan, limits, &reads, threads};
   std::vector<py::ModuleFacts> facts;
+  std::vector<behaviour::FileModel> models;
   for (const auto& engine : engines) {
     EngineOutput out;
     engine->run(ctx, out);
     std::move(out.findings.begin(), out.findings.end(), std::back_inserter(r.findings));
     std::move(out.incomplete.begin(), out.incomplete.end(), std::back_inserter(r.incomplete));
     std::move(out.module_facts.begin(), out.module_facts.end(), std::back_inserter(facts));
+    std::move(out.behaviour_models.begin(), out.behaviour_models.end(), std::back_inserter(models));
   }
   // Fail closed: a deserialization point that no engine of this build analyses is not clean.
   for (const auto& point : r.plan.deserialization) {
     const bool handled = std::any_of(engines.begin(), engines.end(), [&](const auto& e) { return e->handles_format(point.format); });
     if (!handled) r.incomplete.push_back({point.file, point.format + " content is not analysed by any engine that ran (" + point.loader + " would deserialize it)"});
   }
-  apply_reachability(compute_reachability(snap, r.plan, limits, std::move(facts), &reads), r.plan, r.findings);
+  py::Reachability reach = compute_reachability(snap, r.plan, limits, std::move(facts), &reads);
+  // What load-time code does, across functions and files, judged by whose data reaches each sink.
+  auto behaviours = behaviour::analyse_repository(models, reach);
+  models.clear();
+  std::move(behaviours.begin(), behaviours.end(), std::back_inserter(r.findings));
+  apply_reachability(reach, r.plan, r.findings);
   reads.clear();
   mark_training_state(r.plan, r.findings);
 

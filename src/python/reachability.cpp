@@ -172,6 +172,10 @@ std::string Reachability::node_label(Node n) const {
 }
 
 void Reachability::reach(Node n, Node from, std::string root_label) {
+  if (collect_ != nullptr) {
+    collect_->push_back(n);
+    return;
+  }
   if (n.second < 0) {
     if (executed_[static_cast<std::size_t>(n.first)]) return;
     executed_[static_cast<std::size_t>(n.first)] = 1;
@@ -409,6 +413,41 @@ Reach Reachability::classify(const std::string& file, std::uint32_t line, std::v
     path->assign(rev.rbegin(), rev.rend());
   }
   return Reach::yes;
+}
+
+int Reachability::def_index(const std::string& file, std::uint32_t body_first_line, std::string_view name) const {
+  auto it = modules_.find(file);
+  if (it == modules_.end()) return -1;
+  const auto& f = facts_[static_cast<std::size_t>(it->second)];
+  for (int d : defs_named(it->second, std::string(name))) {
+    if (f.defs[static_cast<std::size_t>(d)].body.first == body_first_line) return d;
+  }
+  return -1;
+}
+
+std::pair<std::uint32_t, std::string> Reachability::def_info(const std::string& file, int def) const {
+  auto it = modules_.find(file);
+  if (it == modules_.end() || def < 0) return {0, {}};
+  const auto& d = facts_[static_cast<std::size_t>(it->second)].defs[static_cast<std::size_t>(def)];
+  return {d.body.first, d.name};
+}
+
+std::vector<std::pair<std::string, int>> Reachability::resolve(const std::string& file, int def, const std::string& ref) const {
+  auto it = modules_.find(file);
+  if (it == modules_.end()) return {};
+  std::vector<Node> got;
+  // resolve_ref's helpers report what they reach through reach(); collect instead of marking.
+  auto* self = const_cast<Reachability*>(this);
+  self->collect_ = &got;
+  self->resolve_ref(it->second, def, ref, {it->second, def});
+  self->collect_ = nullptr;
+  std::sort(got.begin(), got.end());
+  got.erase(std::unique(got.begin(), got.end()), got.end());
+  std::vector<std::pair<std::string, int>> out;
+  for (const Node& n : got) {
+    if (n.second >= 0) out.emplace_back(facts_[static_cast<std::size_t>(n.first)].path, n.second);
+  }
+  return out;
 }
 
 }  // namespace mg::py

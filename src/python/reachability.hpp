@@ -16,6 +16,7 @@
 #include <map>
 #include <unordered_map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -35,6 +36,15 @@ class Reachability {
   bool knows(const std::string& file) const { return modules_.count(file) != 0; }
 
   std::vector<std::string> executed_modules() const;
+
+  // For the behaviour engine, which follows data along the same call graph:
+  // the def of `file` whose body starts at `body_first_line` and is named `name` (-1 if none);
+  int def_index(const std::string& file, std::uint32_t body_first_line, std::string_view name) const;
+  // (body first line, name) of def `def` of `file`;
+  std::pair<std::uint32_t, std::string> def_info(const std::string& file, int def) const;
+  // the functions a reference made in scope `def` of `file` may call, as (file, def) pairs, by the
+  // rules in the table above (a class reference: its instantiation methods).
+  std::vector<std::pair<std::string, int>> resolve(const std::string& file, int def, const std::string& ref) const;
   // Third-party top-level packages the executed code imports outside try: blocks.
   const std::vector<std::string>& required_packages() const { return required_; }
 
@@ -85,6 +95,8 @@ class Reachability {
   std::vector<std::string> required_;
   bool computed_import_ = false;
   bool dynamic_dispatch_ = false;
+  // While resolve() runs, reach() collects targets here instead of marking them.
+  std::vector<Node>* collect_ = nullptr;
 };
 
 }  // namespace mg::py

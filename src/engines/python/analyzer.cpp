@@ -5,6 +5,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "behaviour/model_builder.hpp"
 #include "core/text.hpp"
 
 namespace mg::py {
@@ -268,6 +269,7 @@ FileAnalysis Analyzer::analyse(std::string_view path, std::string_view source, P
     out.findings.push_back(std::move(f));
   }
 
+  if (options.behaviour) out.model = behaviour::build_model(tree, builder.names(), path);
   out.index = std::move(builder.index());
   out.facts = facts.take();
   out.facts.parsed = complete;

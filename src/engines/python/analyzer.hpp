@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "behaviour/model.hpp"
 #include "core/finding.hpp"
 #include "python/checker.hpp"
 #include "python/module_facts.hpp"
@@ -28,12 +29,15 @@ struct AnalyzerOptions {
   // `# nosec` and `# modelgate: ignore[...]`. Comments in a hub repository are written by the
   // repository's author, so a caller scanning untrusted code may want them off.
   bool honor_suppressions = true;
+  // Build the behaviour model (the behaviour stage links files through it).
+  bool behaviour = true;
 };
 
 struct FileAnalysis {
   std::vector<Finding> findings;  // in walk order
   ModuleIndex index;
   ModuleFacts facts;  // for the reachability stage, collected on the same walk
+  behaviour::FileModel model;  // for the behaviour stage: what each scope does, with whose data
   std::optional<std::string> incomplete;  // why the file was not (fully) analysed
   std::size_t suppressed = 0;             // findings dropped by suppression comments
 };

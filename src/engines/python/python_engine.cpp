@@ -51,6 +51,7 @@ class PythonEngine final : public Engine {
       std::vector<Finding> findings;
       std::optional<std::string> incomplete;
       std::optional<py::ModuleFacts> facts;
+      std::vector<behaviour::FileModel> models;  // the file's, then those of code it decodes and runs
     };
     std::vector<Slot> slots(files.size());
     std::atomic<std::size_t> next{0};
@@ -79,6 +80,8 @@ class PythonEngine final : public Engine {
         slot.findings = std::move(analysis.findings);
         slot.incomplete = std::move(analysis.incomplete);
         slot.facts = std::move(analysis.facts);
+        slot.models.push_back(std::move(analysis.model));
+        analyse_payloads(f.path, parser, options, slot, 0);
       }
     };
     const std::size_t nthreads = std::min<std::size_t>({ctx.thread_budget(), files.size(), 8});
@@ -106,10 +109,36 @@ class PythonEngine final : public Engine {
       }
       if (slots[i].incomplete) out.incomplete.push_back(Incomplete{files[i]->path, *slots[i].incomplete});
       if (slots[i].facts) out.module_facts.push_back(std::move(*slots[i].facts));
+      for (auto& m : slots[i].models) out.behaviour_models.push_back(std::move(m));
     }
   }
 
  private:
+  // Python source a file decodes and runs (exec of a base64 constant...) runs where the exec is:
+  // it is analysed as code, and its findings and behaviour point at the exec's line.
+  template <typename Slot>
+  void analyse_payloads(const std::string& path, py::Parser& parser, const py::AnalyzerOptions& options, Slot& slot, int depth) const {
+    if (depth >= kMaxPayloadDepth) return;
+    const std::size_t model_index = slot.models.size() - 1;
+    const auto payloads = slot.models[model_index].payloads;
+    for (const auto& p : payloads) {
+      if (p.kind != "python") continue;
+      auto inner = analyzer_.analyse(path, p.bytes, parser, options);
+      if (!inner.facts.parsed || inner.index.error_fraction(p.bytes.size()) > 0.5) continue;  // not Python after all
+      const std::string where = "code decoded at line " + std::to_string(p.line) + " and run by " + p.via;
+      for (auto& f : inner.findings) {
+        f.message = "[" + where + "] " + f.message;
+        f.line = p.line;
+        f.column = 0;
+        slot.findings.push_back(std::move(f));
+      }
+      behaviour::relocate(inner.model, p.line);
+      slot.models.push_back(std::move(inner.model));
+      analyse_payloads(path, parser, options, slot, depth + 1);
+    }
+  }
+
+  static constexpr int kMaxPayloadDepth = 3;
   PythonEngineOptions options_;
   py::Analyzer analyzer_;
 };

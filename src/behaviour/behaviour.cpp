@@ -1,0 +1,599 @@
+#include "behaviour/behaviour.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <span>
+#include <unordered_map>
+
+#include "behaviour/paths.hpp"
+#include "core/text.hpp"
+#include "formats/pickle.hpp"
+#include "formats/pickle_policy.hpp"
+
+namespace mg::behaviour {
+
+std::string describe(std::uint32_t mask) {
+  static constexpr std::pair<Prov, std::string_view> kNames[] = {
+      {kSecret, "a secret"},          {kNetwork, "a network response"}, {kDecoded, "decoded data"},
+      {kUserInput, "user input"},     {kSystemInfo, "system information"}, {kCapture, "captured input"},
+      {kEnv, "the environment"},      {kSocket, "a socket"},            {kDownload, "a downloaded file"},
+      {kRepoFile, "a repository file"},
+  };
+  std::string out;
+  for (auto [bit, name] : kNames) {
+    if ((mask & bit) == 0 || (bit == kEnv && (mask & kSecret))) continue;
+    if (!out.empty()) out += ", ";
+    out += name;
+  }
+  return out.empty() ? "repository constants" : out;
+}
+
+std::string_view to_string(Cap c) {
+  switch (c) {
+    case Cap::exec: return "exec";
+    case Cap::import_code: return "import";
+    case Cap::deserialize: return "deserialize";
+    case Cap::process: return "process";
+    case Cap::fd_redirect: return "fd-redirect";
+    case Cap::net_send: return "network-send";
+    case Cap::net_connect: return "network-connect";
+    case Cap::file_write: return "file-write";
+    case Cap::make_exec: return "chmod";
+    case Cap::native_load: return "native-load";
+    case Cap::capture: return "capture";
+    case Cap::install: return "install";
+  }
+  return "?";
+}
+
+void relocate(FileModel& m, std::uint32_t line) {
+  auto fix = [&](Terms& ts) {
+    for (auto& t : ts) t.line = line;
+  };
+  for (auto& s : m.scopes) s.body_first_line = 0;
+  for (auto& v : m.vars) fix(v.terms);
+  for (auto& c : m.calls) {
+    c.line = line;
+    for (auto& a : c.args) fix(a);
+    for (auto& k : c.kwargs) fix(k.second);
+    fix(c.receiver);
+  }
+  for (auto& s : m.sources) s.line = line;
+  for (auto& s : m.sinks) {
+    s.line = line;
+    s.column = 0;
+    fix(s.data);
+    fix(s.aux);
+  }
+  for (auto& p : m.payloads) p.line = line;
+}
+
+namespace {
+
+// Method names that containers, files, tensors and frameworks all have: a call of one of them on
+// an object of unknown type says nothing about which repository method runs.
+bool is_common_method(std::string_view m) {
+  static constexpr std::string_view kCommon[] = {
+      "get", "set", "items", "keys", "values", "read", "write", "load", "save", "run", "update", "pop", "append", "extend",
+      "format", "join", "split", "copy", "close", "open", "call", "forward", "__call__", "encode", "decode", "send", "recv",
+      "start", "stop", "put", "add", "remove", "clear", "apply", "to", "cuda", "cpu", "eval", "train", "step", "reset", "build",
+      "parse", "process", "fit", "predict", "transform", "init", "setup", "main", "next", "sort", "index", "count", "find",
+      "replace", "strip", "lower", "upper", "item", "numpy", "tolist", "view", "reshape", "request", "fetch", "download",
+      "upload", "post", "execute", "connect", "generate", "__init__", "register", "info", "debug", "warning", "error", "log",
+      "dump", "dumps", "loads", "state_dict", "load_state_dict", "parameters", "named_parameters", "modules", "children",
+  };
+  for (auto c : kCommon) {
+    if (c == m) return true;
+  }
+  return false;
+}
+
+constexpr std::size_t kMaxTargets = 8;     // a method name shared by more repository methods is left unlinked
+constexpr int kMaxRounds = 64;             // fixpoint rounds (masks only grow; ten bits bound it anyway)
+constexpr int kMaxEvidenceDepth = 200;
+
+// The repository's models as one program: global indices for variables, calls and sources.
+class Program {
+ public:
+  Program(const std::vector<FileModel>& models, const py::Reachability& reach) : models_(models), reach_(reach) {
+    for (const auto& m : models_) {
+      var_base_.push_back(static_cast<std::uint32_t>(vars_.size()));
+      call_base_.push_back(static_cast<std::uint32_t>(calls_.size()));
+      src_base_.push_back(static_cast<std::uint32_t>(sources_.size()));
+      scope_base_.push_back(static_cast<std::uint32_t>(scope_file_.size()));
+      for (std::size_t i = 0; i < m.vars.size(); ++i) vars_.push_back({static_cast<std::uint32_t>(&m - models_.data()), static_cast<std::uint32_t>(i)});
+      for (std::size_t i = 0; i < m.calls.size(); ++i) calls_.push_back({static_cast<std::uint32_t>(&m - models_.data()), static_cast<std::uint32_t>(i)});
+      for (std::size_t i = 0; i < m.sources.size(); ++i) sources_.push_back({static_cast<std::uint32_t>(&m - models_.data()), static_cast<std::uint32_t>(i)});
+      for (std::size_t i = 0; i < m.scopes.size(); ++i) scope_file_.push_back(static_cast<std::uint32_t>(&m - models_.data()));
+    }
+    var_val_.assign(vars_.size(), 0);
+    call_val_.assign(calls_.size(), 0);
+    extra_.resize(vars_.size());
+    targets_.resize(calls_.size());
+    link();
+    solve();
+  }
+
+  std::uint32_t value(std::uint32_t file, const Terms& ts) const {
+    std::uint32_t v = 0;
+    for (const auto& t : ts) v |= term_value(file, t);
+    return v;
+  }
+
+  // Evidence: the steps from a source of `want` to the terms `ts` (in file `file`), source first.
+  std::vector<EvidenceStep> evidence(std::uint32_t file, const Terms& ts, std::uint32_t want) const {
+    std::vector<EvidenceStep> path;
+    std::set<std::pair<int, std::uint32_t>> seen;
+    trace(file, ts, want, 0, seen, path);  // steps are appended as the search unwinds: source first
+    return path;
+  }
+
+  const std::vector<FileModel>& models() const { return models_; }
+
+ private:
+  struct Ref {
+    std::uint32_t file;
+    std::uint32_t index;
+  };
+  struct Target {
+    std::uint32_t file;
+    std::uint32_t scope;
+    bool constructor;
+    std::size_t offset;  // parameters skipped (self)
+  };
+
+  const Var& var_of(std::uint32_t g) const { return models_[vars_[g].file].vars[vars_[g].index]; }
+  const CallSite& call_of(std::uint32_t g) const { return models_[calls_[g].file].calls[calls_[g].index]; }
+
+  std::uint32_t term_value(std::uint32_t file, const Term& t) const {
+    switch (t.kind) {
+      case TermKind::bits: return t.a;
+      case TermKind::var: return var_val_[var_base_[file] + t.a];
+      case TermKind::call: return call_val_[call_base_[file] + t.a];
+      case TermKind::source: return models_[file].sources[t.a].mask;
+      case TermKind::arg: {  // t.a: global call index
+        const auto& c = call_of(t.a);
+        return t.b < c.args.size() ? value(calls_[t.a].file, c.args[t.b]) : 0;
+      }
+      case TermKind::kwarg: {
+        const auto& c = call_of(t.a);
+        return t.b < c.kwargs.size() ? value(calls_[t.a].file, c.kwargs[t.b].second) : 0;
+      }
+    }
+    return 0;
+  }
+
+  // Each call site to the repository functions it may run, and their parameters to its arguments.
+  void link() {
+    // (file, body line, name) -> scope
+    std::map<std::tuple<std::string, std::uint32_t, std::string>, std::uint32_t> scope_by_def;
+    for (std::uint32_t f = 0; f < models_.size(); ++f) {
+      for (std::uint32_t s = 1; s < models_[f].scopes.size(); ++s) {
+        const auto& sc = models_[f].scopes[s];
+        scope_by_def[{models_[f].path, sc.body_first_line, sc.leaf}] = s;
+      }
+    }
+    // Cache: the def index of each scope (for resolution from inside it).
+    std::vector<std::vector<int>> def_of(models_.size());
+    for (std::uint32_t f = 0; f < models_.size(); ++f) {
+      def_of[f].resize(models_[f].scopes.size(), -1);
+      for (std::uint32_t s = 1; s < models_[f].scopes.size(); ++s) {
+        const auto& sc = models_[f].scopes[s];
+        def_of[f][s] = reach_.def_index(models_[f].path, sc.body_first_line, sc.leaf);
+      }
+    }
+    std::map<std::tuple<std::uint32_t, int, std::string>, std::vector<Target>> memo;
+    for (std::uint32_t g = 0; g < calls_.size(); ++g) {
+      const std::uint32_t f = calls_[g].file;
+      const auto& c = call_of(g);
+      const int def = def_of[f][c.scope];
+      auto key = std::make_tuple(f, def, c.ref);
+      auto it = memo.find(key);
+      if (it == memo.end()) {
+        std::vector<Target> ts;
+        for (const auto& [path, d] : reach_.resolve(models_[f].path, def, c.ref)) {
+          const auto& facts_def = reach_.def_info(path, d);
+          auto sit = scope_by_def.find({path, facts_def.first, facts_def.second});
+          if (sit == scope_by_def.end()) continue;
+          std::uint32_t tf = 0;
+          while (tf < models_.size() && models_[tf].path != path) ++tf;
+          if (tf == models_.size()) continue;
+          const auto& sc = models_[tf].scopes[sit->second];
+          const bool method = sc.parent >= 0 && models_[tf].scopes[static_cast<std::size_t>(sc.parent)].is_class;
+          const bool ctor = sc.leaf == "__init__" || sc.leaf == "__new__" || sc.leaf == "__post_init__";
+          std::size_t offset = 0;
+          if (method && !sc.params.empty() && (sc.params[0] == "self" || sc.params[0] == "cls")) {
+            offset = (c.ref.find('.') != std::string::npos || ctor || c.callback) ? 1 : 0;
+          }
+          ts.push_back(Target{tf, sit->second, ctor, offset});
+        }
+        if (ts.size() > kMaxTargets) ts.clear();
+        if (c.unknown_receiver && (ts.size() != 1 || is_common_method(c.ref.substr(c.ref.rfind('.') + 1)))) ts.clear();
+        it = memo.emplace(key, std::move(ts)).first;
+      }
+      targets_[g] = it->second;
+      for (const auto& t : targets_[g]) {
+        const auto& sc = models_[t.file].scopes[t.scope];
+        for (std::size_t i = 0; i < c.args.size(); ++i) {
+          const std::size_t p = i + t.offset;
+          if (p >= sc.param_vars.size()) break;
+          extra_[var_base_[t.file] + sc.param_vars[p]].push_back(Term{TermKind::arg, g, static_cast<std::uint32_t>(i), c.line});
+        }
+        for (std::size_t k = 0; k < c.kwargs.size(); ++k) {
+          for (std::size_t p = 0; p < sc.params.size(); ++p) {
+            if (sc.params[p] == c.kwargs[k].first) {
+              extra_[var_base_[t.file] + sc.param_vars[p]].push_back(Term{TermKind::kwarg, g, static_cast<std::uint32_t>(k), c.line});
+            }
+          }
+        }
+      }
+    }
+    // Files named by the same constant path in several modules are one file.
+    std::unordered_map<std::string, std::vector<std::uint32_t>> files;
+    for (std::uint32_t g = 0; g < vars_.size(); ++g) {
+      const auto& v = var_of(g);
+      if (v.scope == 0 && starts_with(v.name, "file:")) files[v.name].push_back(g);
+    }
+    for (auto& [name, ids] : files) {
+      if (ids.size() < 2) continue;
+      for (auto a : ids) {
+        for (auto b : ids) {
+          if (a != b) extra_[a].push_back(Term{TermKind::bits, 0, b, 0});  // b: global var (see solve)
+        }
+      }
+    }
+  }
+
+  std::uint32_t call_value(std::uint32_t g) const {
+    const auto& c = call_of(g);
+    const std::uint32_t f = calls_[g].file;
+    std::uint32_t v = 0;
+    bool returns = false;
+    for (const auto& t : targets_[g]) {
+      if (t.constructor) continue;
+      returns = true;
+      v |= var_val_[var_base_[t.file] + models_[t.file].scopes[t.scope].ret_var];
+    }
+    if (!returns) {  // library code, or an object built from its arguments
+      for (const auto& a : c.args) v |= value(f, a);
+      for (const auto& k : c.kwargs) v |= value(f, k.second);
+      v |= value(f, c.receiver);
+    }
+    return v;
+  }
+
+  void solve() {
+    for (int round = 0; round < kMaxRounds; ++round) {
+      bool changed = false;
+      for (std::uint32_t g = 0; g < vars_.size(); ++g) {
+        std::uint32_t v = value(vars_[g].file, var_of(g).terms);
+        for (const auto& t : extra_[g]) {
+          if (t.kind == TermKind::bits && t.a == 0) v |= var_val_[t.b];  // alias of another file's variable
+          else v |= term_value(vars_[g].file, t);
+        }
+        if (v != var_val_[g]) var_val_[g] = v, changed = true;
+      }
+      for (std::uint32_t g = 0; g < calls_.size(); ++g) {
+        const std::uint32_t v = call_value(g);
+        if (v != call_val_[g]) call_val_[g] = v, changed = true;
+      }
+      if (!changed) break;
+    }
+  }
+
+  std::string where(std::uint32_t file, std::uint32_t line) const { return models_[file].path + ":" + std::to_string(line); }
+
+  bool trace(std::uint32_t file, const Terms& ts, std::uint32_t want, int depth, std::set<std::pair<int, std::uint32_t>>& seen,
+             std::vector<EvidenceStep>& path) const {
+    if (depth > kMaxEvidenceDepth) return false;
+    for (const auto& t : ts) {
+      if ((term_value(file, t) & want) == 0) continue;
+      switch (t.kind) {
+        case TermKind::source: {
+          const auto& s = models_[file].sources[t.a];
+          path.push_back({models_[file].path, s.line, "source: " + s.what});
+          return true;
+        }
+        case TermKind::bits:
+          path.push_back({models_[file].path, t.line, "source: " + describe(t.a & want) + " produced here"});
+          return true;
+        case TermKind::var: {
+          const std::uint32_t g = var_base_[file] + t.a;
+          if (!seen.insert({0, g}).second) continue;
+          if (trace(file, var_of(g).terms, want, depth + 1, seen, path)) return true;
+          for (const auto& e : extra_[g]) {
+            if (e.kind == TermKind::bits && e.a == 0) {
+              if ((var_val_[e.b] & want) && trace(vars_[e.b].file, var_of(e.b).terms, want, depth + 1, seen, path)) return true;
+              continue;
+            }
+            if (trace(file, Terms{e}, want, depth + 1, seen, path)) return true;
+          }
+          continue;
+        }
+        case TermKind::call: {
+          const std::uint32_t g = call_base_[file] + t.a;
+          if (!seen.insert({1, g}).second) continue;
+          const auto& c = call_of(g);
+          for (const auto& tg : targets_[g]) {
+            if (tg.constructor) continue;
+            const auto& sc = models_[tg.file].scopes[tg.scope];
+            const std::uint32_t rv = var_base_[tg.file] + sc.ret_var;
+            if ((var_val_[rv] & want) == 0) continue;
+            if (trace(tg.file, var_of(rv).terms, want, depth + 1, seen, path)) {
+              path.push_back({models_[file].path, c.line, "returned by " + sc.name + "()"});
+              return true;
+            }
+          }
+          Terms all = c.receiver;
+          for (const auto& a : c.args) all.insert(all.end(), a.begin(), a.end());
+          for (const auto& k : c.kwargs) all.insert(all.end(), k.second.begin(), k.second.end());
+          if (trace(file, all, want, depth + 1, seen, path)) return true;
+          continue;
+        }
+        case TermKind::arg:
+        case TermKind::kwarg: {
+          const auto& c = call_of(t.a);
+          const std::uint32_t cf = calls_[t.a].file;
+          const Terms& a = t.kind == TermKind::arg ? c.args[t.b] : c.kwargs[t.b].second;
+          if (trace(cf, a, want, depth + 1, seen, path)) {
+            path.push_back({models_[cf].path, c.line, std::string(c.callback ? "handed as a callback to " : "passed to ") + c.ref + "()"});
+            return true;
+          }
+          continue;
+        }
+      }
+    }
+    return false;
+  }
+
+  const std::vector<FileModel>& models_;
+  const py::Reachability& reach_;
+  std::vector<std::uint32_t> var_base_, call_base_, src_base_, scope_base_, scope_file_;
+  std::vector<Ref> vars_, calls_, sources_;
+  std::vector<std::uint32_t> var_val_, call_val_;
+  std::vector<Terms> extra_;  // parameter inputs from call sites (global call indices in Term::a)
+  std::vector<std::vector<Target>> targets_;
+};
+
+// ---- the rules --------------------------------------------------------------------------------
+
+class Judge {
+ public:
+  explicit Judge(const Program& p) : p_(p) {}
+
+  std::vector<Finding> run() {
+    const auto& models = p_.models();
+    for (std::uint32_t f = 0; f < models.size(); ++f) {
+      const auto& m = models[f];
+      for (const auto& s : m.sinks) judge(f, s);
+      droppers(f);
+      for (const auto& pl : m.payloads) payload(f, pl);
+    }
+    return std::move(out_);
+  }
+
+ private:
+  void emit(std::string_view rule, std::uint32_t f, const Sink& s, std::string message, Severity sev, std::uint32_t want,
+            const Terms* from = nullptr) {
+    const auto& m = p_.models()[f];
+    // One finding per rule and site.
+    if (!emitted_.insert({std::string(rule), m.path, s.line}).second) return;
+    Finding x = make_finding(rule, m.path, std::move(message));
+    x.line = s.line;
+    x.column = s.column;
+    x.severity = sev;
+    if (want != 0) x.evidence = p_.evidence(f, from != nullptr ? *from : s.data, want);
+    std::string at = std::string(to_string(s.cap)) + " via " + s.api;
+    if (!s.constant.empty()) at += ": " + s.constant.substr(0, 120);
+    x.evidence.push_back({m.path, s.line, "sink: " + sanitize_utf8(at)});
+    out_.push_back(std::move(x));
+  }
+
+  static std::string quoted(std::string_view s) { return "`" + sanitize_utf8(s.substr(0, 100)) + (s.size() > 100 ? "…" : "") + "`"; }
+
+  void judge(std::uint32_t f, const Sink& s) {
+    const std::uint32_t data = p_.value(f, s.data);
+    const std::uint32_t aux = p_.value(f, s.aux);
+    const std::string& k = s.constant;
+    if (s.hidden_name && (s.cap == Cap::exec || s.cap == Cap::process || s.cap == Cap::native_load || s.cap == Cap::deserialize ||
+                          s.cap == Cap::import_code)) {
+      emit("BH103", f, s, "calls " + s.api + " through a computed name (getattr, __dict__, vars(builtins), a decoded string): code that hides what it runs",
+           Severity::critical, 0);
+      return;
+    }
+    switch (s.cap) {
+      case Cap::exec:
+      case Cap::import_code:
+        if (data & kDownload) {
+          emit("BH104", f, s, s.api + " runs a file downloaded at run time (dropper)", Severity::critical, kDownload);
+        } else if (data & kNetwork) {
+          emit("BH103", f, s, s.api + " runs code that came over the network: whoever controls that server runs code on this machine",
+               Severity::critical, kNetwork);
+        } else if ((data & kDecoded) && s.cap == Cap::exec) {
+          emit("BH103", f, s, s.api + " runs code the repository hides behind an encoding (" + describe(data & (kDecoded | kSecret | kEnv)) + ")",
+               Severity::critical, kDecoded);
+        } else if (data & kUserInput) {
+          emit("BH110", f, s, s.api + " runs code taken from user input", Severity::high, kUserInput);
+        }
+        return;
+      case Cap::deserialize:
+        if (data & kNetwork) {
+          emit("BH103", f, s, s.api + " deserializes bytes that came over the network: a pickle runs any code its sender chose",
+               Severity::critical, kNetwork);
+        }
+        return;
+      case Cap::process: {
+        if (aux & kSocket) {
+          emit("BH101", f, s, s.api + " starts a process whose input and output are a network socket (reverse shell)", Severity::critical, kSocket,
+               &s.aux);
+          return;
+        }
+        if (!k.empty() && is_reverse_shell_command(k)) {
+          emit("BH101", f, s, s.api + " runs a reverse-shell command " + quoted(k), Severity::critical, 0);
+          return;
+        }
+        if (!k.empty() && is_miner(k)) {
+          emit("BH106", f, s, s.api + " starts a cryptocurrency miner " + quoted(k), Severity::critical, 0);
+          return;
+        }
+        if (data & kDownload) {
+          emit("BH104", f, s, s.api + " runs a file downloaded at run time (dropper)", Severity::critical, kDownload);
+          return;
+        }
+        if (data & kNetwork) {
+          emit("BH103", f, s, s.api + " runs a command that came over the network", Severity::critical, kNetwork);
+          return;
+        }
+        if (auto why = hidden_command(k); !k.empty() && !why.empty()) {
+          emit("BH103", f, s, s.api + " runs " + why + ": " + quoted(k), Severity::critical, 0);
+          return;
+        }
+        if (!k.empty() && is_download_and_run_command(k)) {
+          emit("BH103", f, s, s.api + " downloads and runs code: " + quoted(k), Severity::critical, 0);
+          return;
+        }
+        if ((data & kSecret) || (!k.empty() && is_secret_path(k) && (k.find("curl") != std::string::npos || k.find("nc ") != std::string::npos))) {
+          const bool sends = !k.empty() && (k.find("curl") != std::string::npos || k.find("wget") != std::string::npos ||
+                                            k.find("nc ") != std::string::npos || k.find("http") != std::string::npos);
+          if (sends || (data & kSecret)) {
+            emit("BH102", f, s, s.api + " hands " + describe(kSecret) + " to a command" +
+                                    (sends ? " that sends it over the network" : ""),
+                 sends ? Severity::critical : Severity::high, kSecret);
+            return;
+          }
+        }
+        if ((data & kDecoded) || s.decoded_constant) {
+          emit("BH103", f, s, s.api + " runs a command the repository hides behind an encoding" + (k.empty() ? std::string() : ": " + quoted(k)),
+               Severity::critical, s.decoded_constant ? 0u : static_cast<std::uint32_t>(kDecoded));
+          return;
+        }
+        if (!k.empty() && runs_from_temp(k)) {
+          emit("BH104", f, s, s.api + " runs a program from a temporary folder: " + quoted(k), Severity::high, 0);
+          return;
+        }
+        if (auto cls = persistence_command(k); !k.empty() && !cls.empty()) {
+          emit("BH105", f, s, s.api + " installs itself into " + cls + ": " + quoted(k), Severity::high, 0);
+          return;
+        }
+        if (data & kUserInput) emit("BH110", f, s, s.api + " runs a command built from user input", Severity::high, kUserInput);
+        return;
+      }
+      case Cap::fd_redirect:
+        if (data & kSocket) emit("BH101", f, s, "os.dup2 puts a network socket on the process's standard streams (reverse shell)", Severity::critical, kSocket);
+        return;
+      case Cap::net_send:
+      case Cap::net_connect: {
+        const std::string host = host_of(k);
+        if (!k.empty() && is_miner(k)) {
+          emit("BH106", f, s, s.api + " connects to a mining pool " + quoted(k), Severity::critical, 0);
+          return;
+        }
+        if (auto why = suspicious_endpoint(k); !why.empty()) {
+          emit("BH111", f, s, s.api + " talks to " + why + " (" + sanitize_utf8(k.substr(0, 120)) + ")", Severity::high, 0);
+          return;
+        }
+        if (s.cap == Cap::net_connect) return;
+        if ((data & kSecret) && !(host.size() && is_hub_or_local_host(host))) {
+          emit("BH102", f, s, s.api + " sends " + describe(data & (kSecret | kSystemInfo | kCapture)) + " over the network" +
+                                  (host.empty() ? std::string() : " to " + host),
+               Severity::critical, kSecret);
+          return;
+        }
+        if (data & kCapture) {
+          emit("BH107", f, s, s.api + " sends captured keystrokes, clipboard or screen contents over the network", Severity::critical, kCapture);
+          return;
+        }
+        if ((data & kSystemInfo) && !(host.size() && is_hub_or_local_host(host))) {
+          emit("BH108", f, s, s.api + " reports this machine's identity (" + describe(kSystemInfo) + ") to " + (host.empty() ? "a server" : host),
+               Severity::high, kSystemInfo);
+        }
+        return;
+      }
+      case Cap::file_write: {
+        const std::string cls = persistence_class(k);
+        if (cls.empty()) {
+          if ((data & (kNetwork | kDownload)) && is_executable_file(k)) {
+            emit("BH104", f, s, s.api + " saves a downloaded executable or script (" + sanitize_utf8(k.substr(0, 120)) + ")", Severity::critical,
+                 data & (kNetwork | kDownload));
+          }
+          return;
+        }
+        const bool external = data & (kNetwork | kDecoded | kDownload);
+        emit("BH105", f, s, s.api + " writes " + (external ? describe(data & (kNetwork | kDecoded | kDownload)) + " " : std::string()) + "into " + cls + " (" +
+                                sanitize_utf8(k.substr(0, 120)) + "): it runs again later, outside the model",
+             external ? Severity::critical : Severity::high, external ? (data & (kNetwork | kDecoded | kDownload)) : 0);
+        return;
+      }
+      case Cap::native_load:
+        if (data & (kNetwork | kDownload)) emit("BH104", f, s, s.api + " loads native code downloaded at run time", Severity::critical, data & (kNetwork | kDownload));
+        return;
+      case Cap::make_exec:
+        if (data & (kNetwork | kDownload)) emit("BH104", f, s, s.api + " makes a downloaded file executable (dropper)", Severity::critical, data & (kNetwork | kDownload));
+        return;
+      case Cap::capture:
+        emit("BH107", f, s, s.api + " reads keystrokes, the clipboard or the screen", Severity::high, 0);
+        return;
+      case Cap::install: return;  // PY956 reports package installs wherever they are
+    }
+  }
+
+  // Download -> write -> make executable / run, in one function: a dropper even when the path is
+  // computed (so the file var does not connect them).
+  void droppers(std::uint32_t f) {
+    const auto& m = p_.models()[f];
+    std::map<std::uint32_t, const Sink*> downloads;  // scope -> a network write to an executable place
+    for (const auto& s : m.sinks) {
+      if (s.cap != Cap::file_write) continue;
+      const std::uint32_t data = p_.value(f, s.data);
+      if ((data & (kNetwork | kDownload)) && (s.constant.empty() || is_executable_location(s.constant))) downloads.emplace(s.scope, &s);
+    }
+    for (const auto& s : m.sinks) {
+      if (s.cap != Cap::make_exec && s.cap != Cap::process && s.cap != Cap::native_load) continue;
+      auto it = downloads.find(s.scope);
+      if (it == downloads.end() || it->second->line > s.line) continue;
+      const std::string then = s.cap == Cap::make_exec ? "makes it executable" : s.cap == Cap::process ? "runs a program" : "loads native code";
+      emit("BH104", f, *it->second, "saves a download that line " + std::to_string(s.line) + " then " + then + " (dropper)", Severity::critical,
+           kNetwork | kDownload);
+      emit("BH104", f, s, "downloads a file (line " + std::to_string(it->second->line) + ") and then " + then + " (dropper)", Severity::critical,
+           kNetwork | kDownload, &it->second->data);
+    }
+  }
+
+  void payload(std::uint32_t f, const FileModel::Payload& pl) {
+    if (pl.kind != "pickle") return;  // python payloads are analysed by the engine as code; shell by the process rule
+    std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(pl.bytes.data()), pl.bytes.size());
+    if (!pickle::looks_like_pickle(bytes) && !pickle::starts_like_pickle(bytes)) return;
+    pickle::PickleLimits lim;
+    lim.max_opcodes = 1'000'000;
+    lim.max_seconds = 2;
+    const auto report = pickle::analyze(bytes, lim);
+    for (const auto& g : report.globals) {
+      const auto c = pickle::classify_global(g.module, g.name, g.call_count > 0);
+      if (c.verdict != pickle::Verdict::dangerous) continue;
+      Sink s;
+      s.cap = Cap::deserialize;
+      s.line = pl.line;
+      s.api = pl.via;
+      s.constant = g.first_call.empty() ? g.module + "." + g.name : g.first_call;
+      emit("BH109", f, s, pl.via + " unpickles a pickle embedded in the code that calls " + g.module + "." + g.name +
+                              (g.first_call.empty() ? std::string() : " (" + sanitize_utf8(g.first_call.substr(0, 120)) + ")"),
+           Severity::critical, 0);
+      return;
+    }
+  }
+
+  const Program& p_;
+  std::vector<Finding> out_;
+  std::set<std::tuple<std::string, std::string, std::uint32_t>> emitted_;
+};
+
+}  // namespace
+
+std::vector<Finding> analyse_repository(const std::vector<FileModel>& models, const py::Reachability& reach) {
+  if (models.empty()) return {};
+  Program program(models, reach);
+  return Judge(program).run();
+}
+
+}  // namespace mg::behaviour
