@@ -53,6 +53,13 @@ std::optional<RuleInfo> RuleRegistry::parse(std::string_view path, std::string_v
     else if (k == "summary") r.summary = v;
     else if (k == "engine") r.engine = v;
     else if (k == "since") r.since = v;
+    else if (k == "kind") {
+      if (v != "weakness" && v != "behaviour" && v != "trigger" && v != "signature" && v != "serialized" && v != "config" && v != "snapshot") {
+        problem = std::string(path) + ": bad kind " + std::string(v);
+        return std::nullopt;
+      }
+      r.kind = v;
+    }
     else if (k == "bandit") r.equivalents.bandit = none_to_empty(v);
     else if (k == "semgrep") r.equivalents.semgrep = none_to_empty(v);
     else if (k == "codeql") r.equivalents.codeql = none_to_empty(v);

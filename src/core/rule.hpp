@@ -26,6 +26,10 @@ struct RuleInfo {
   std::vector<int> cwe;
   Equivalents equivalents;
   std::string since;
+  // What a finding of the rule is evidence of: "weakness" (a pattern that is only as dangerous as
+  // the data reaching it; weighs at most medium in a verdict), "behaviour", "trigger",
+  // "signature", "serialized", "config", "snapshot". Empty: not classified.
+  std::string kind;
   std::string doc;   // markdown body after the front matter
   std::string path;  // folder under rules/
 };

@@ -16,10 +16,16 @@ bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-// Trainer and DeepSpeed state, read back only when training resumes.
+// Trainer and DeepSpeed state, read back only when training resumes; and test, demo and
+// documentation data, which no loader reads (a repository's code that loads it is judged as code).
 bool read_at_load(std::string_view path) {
   for (auto part : split(dirname(path), '/')) {
     if ((starts_with(part, "checkpoint-") && all_digits(part.substr(11))) || starts_with(part, "global_step")) return false;
+    const std::string p = to_lower(part);
+    for (std::string_view data : {"tests", "test", "testing", "testdata", "test_data", "tests_data", "fixtures", "demo", "demos", "docs",
+                                  "doc", "examples", "example"}) {
+      if (p == data) return false;
+    }
   }
   const auto name = basename(path);
   for (std::string_view training : {"training_args.bin", "optimizer.pt", "optimizer.bin", "scheduler.pt", "scheduler.bin", "scaler.pt"}) {

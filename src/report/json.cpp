@@ -39,6 +39,13 @@ void write_finding(JsonWriter& w, const Finding& f) {
   w.key("semgrep").string_or_null(f.equivalents.semgrep);
   w.key("codeql").string_or_null(f.equivalents.codeql);
   w.end_object();
+  // Added in 0.2: what the rule is evidence of, the severity it weighs with when it runs at
+  // load, and for behaviour findings the chain from source to sink.
+  w.key("kind").string_or_null(std::string(rule_kind(f)));
+  w.key("weight").value(to_string(weighed_severity(f)));
+  w.key("evidence").begin_array();
+  for (const auto& e : f.evidence) w.begin_object().key("file").value(e.file).key("line").value(e.line).key("note").value(e.note).end_object();
+  w.end_array();
   w.key("fingerprint").value(f.fingerprint);
   w.end_object();
 }

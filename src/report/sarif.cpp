@@ -113,6 +113,22 @@ std::string render_sarif(const ScanReport& report, const RenderOptions& options)
         w.end_object();
       }
       w.end_object().end_object().end_array();
+      if (!f->evidence.empty()) {
+        // Source -> calls -> sink, as one thread flow.
+        w.key("codeFlows").begin_array().begin_object().key("threadFlows").begin_array().begin_object();
+        w.key("locations").begin_array();
+        for (const auto& e : f->evidence) {
+          w.begin_object().key("location").begin_object();
+          w.key("physicalLocation").begin_object();
+          w.key("artifactLocation").begin_object().key("uri").value(artifact_uri(t, e.file)).end_object();
+          if (e.line > 0) w.key("region").begin_object().key("startLine").value(e.line).end_object();
+          w.end_object();
+          w.key("message").begin_object().key("text").value(e.note).end_object();
+          w.end_object().end_object();
+        }
+        w.end_array();
+        w.end_object().end_array().end_object().end_array();
+      }
       w.key("partialFingerprints").begin_object().key("modelgateFingerprint/v1").value(f->fingerprint).end_object();
       w.key("properties").begin_object();
       w.key("severity").value(to_string(f->severity));

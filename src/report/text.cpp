@@ -70,7 +70,7 @@ void render_target(std::string& out, const TargetReport& t, const RenderOptions&
     out += fmt::format("  imports packages: {}\n", pkgs);
   }
   for (const auto& d : t.plan.deserialization) {
-    out += fmt::format("  deserializes: {} ({}, {}{})\n", d.file, d.format, d.loader, d.read_at_load ? "" : "; training state, not read at load");
+    out += fmt::format("  deserializes: {} ({}, {}{})\n", d.file, d.format, d.loader, d.read_at_load ? "" : "; training state or test data, not read at load");
   }
 
   const auto findings = visible_findings(t, options);
@@ -83,6 +83,10 @@ void render_target(std::string& out, const TargetReport& t, const RenderOptions&
       out += fmt::format("    {} {}  {}  {}\n", p.bold(f->rule_id), location(*f), f->title, p.dim("(" + std::string(reach) + ")"));
       out += fmt::format("        {}\n", f->message);
       if (!f->snippet.empty()) out += p.dim(fmt::format("        > {}", f->snippet)) + "\n";
+      for (std::size_t i = 0; i < f->evidence.size(); ++i) {  // source -> calls -> sink
+        const auto& e = f->evidence[i];
+        out += p.dim(fmt::format("        {}{}:{}  {}", i == 0 ? "" : std::string(2 * std::min<std::size_t>(i, 6), ' ') + "-> ", e.file, e.line, e.note)) + "\n";
+      }
     }
   }
   if (!t.incomplete.empty()) {
