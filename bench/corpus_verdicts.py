@@ -60,6 +60,11 @@ def reachable(finding):
     return finding.get("load_reachable") is not False
 
 
+def weight(finding):
+    """The severity a finding weighs with in the verdict (JSON "weight"; "severity" before 0.2)."""
+    return finding.get("weight") or finding.get("severity")
+
+
 def rank(severity):
     return SEVERITY_RANK.get(str(severity or "").lower(), 0)
 
@@ -152,8 +157,8 @@ def classify(target):
     verdict = str(target.get("verdict") or "?")
     status = str(target.get("status") or "?")
     findings = [f for f in (target.get("findings") or []) if isinstance(f, dict)]
-    driving = [f for f in findings if reachable(f) and rank(f.get("severity")) == rank(verdict) and rank(verdict) > 0]
-    high = [(f, weakness_reason(f)) for f in findings if reachable(f) and rank(f.get("severity")) >= rank("high")]
+    driving = [f for f in findings if reachable(f) and rank(weight(f)) == rank(verdict) and rank(verdict) > 0]
+    high = [(f, weakness_reason(f)) for f in findings if reachable(f) and rank(weight(f)) >= rank("high")]
     cls = None
     if rank(verdict) >= rank("high"):
         if not high:

@@ -15,7 +15,8 @@ What it measures
 
     The files are copied into a temporary folder and scanned once with `modelgate scan --format
     json`; every finding counts whatever its load_reachable (these files are not a model repository,
-    nothing loads them). A `ruleid` statement is caught when a high or critical finding lies on one
+    nothing loads them). A `ruleid` statement is caught when a finding weighing high or critical (its
+    JSON `weight`: Bandit-class weakness patterns weigh at most medium) lies on one
     of its lines; an `ok` statement is falsely flagged when one does. Printed per GuardDog rule:
     caught/total and false/total, then totals. With --bandit, Bandit (`bandit -f json`, HIGH
     severity only, any confidence) is measured on the same files in the same run.
@@ -159,7 +160,9 @@ def modelgate_findings(modelgate, folder):
         for f in target.get("findings") or []:
             if not isinstance(f, dict):
                 continue
-            out.append((os.path.basename(str(f.get("file") or "")), f.get("line"), str(f.get("severity") or "").lower(),
+            # The severity the finding weighs with (JSON "weight": a weakness pattern weighs at most
+            # medium); reports before 0.2 have only "severity".
+            out.append((os.path.basename(str(f.get("file") or "")), f.get("line"), str(f.get("weight") or f.get("severity") or "").lower(),
                         str(f.get("rule_id") or "?"), str(f.get("title") or "")))
             key = str(f.get("load_reachable"))
             reach[key] = reach.get(key, 0) + 1
