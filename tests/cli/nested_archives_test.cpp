@@ -17,6 +17,8 @@
 #include <vector>
 
 #include "pipeline/scan.hpp"
+#include "platform/load_plan.hpp"
+#include "source/archive.hpp"
 #include "../support/temp_repo.hpp"
 
 namespace {
@@ -424,6 +426,42 @@ TEST(NestedArchives, NemoTargetNamingACommandRunnerIsCritical) {
   EXPECT_NE(f->message.find("os.system"), std::string::npos) << f->message;
   ASSERT_TRUE(r.verdict.has_value());
   EXPECT_EQ(*r.verdict, mg::Severity::critical);
+}
+
+// ---------------------------------------------------------------- hostile bytes
+
+// A cheap, deterministic cousin of fuzz/nested_archive_fuzzer.cpp: every kind of archive, cut
+// short and with bytes flipped, goes through sniffing, opening and the load plan without a crash,
+// and whatever it yields stays within the member bound.
+TEST(NestedArchives, DamagedArchivesNeverCrash) {
+  std::vector<std::string> seeds;
+  for (const auto& k : kKinds) seeds.push_back(k.make(evil_pickle()));
+  seeds.push_back(tar({{"inner.tar.gz", nemo(evil_pickle())}}, ARCHIVE_FILTER_BZIP2));
+  mg::Limits limits;
+  limits.max_archive_member_bytes = 1u << 20;
+  limits.max_archive_total_bytes = 4u << 20;
+  std::uint32_t x = 7;
+  int runs = 0;
+  for (const auto& seed : seeds) {
+    for (int variant = 0; variant < 60; ++variant) {
+      std::string bytes = seed;
+      x = x * 1664525u + 1013904223u;
+      if (variant % 3 == 0) bytes.resize(x % (bytes.size() + 1));
+      for (int flips = variant % 5; flips > 0 && !bytes.empty(); --flips) {
+        x = x * 1664525u + 1013904223u;
+        bytes[x % bytes.size()] = static_cast<char>(x >> 24);
+      }
+      mg::Snapshot snap;
+      snap.kind = "directory";
+      snap.members.push_back(std::make_shared<mg::OwnedBlob>(std::vector<std::uint8_t>(bytes.begin(), bytes.end())));
+      snap.files.push_back(mg::FileEntry{"model.nemo", bytes.size(), "", 0, {}, false});
+      mg::open_nested_archives(snap, limits);
+      (void)mg::build_load_plan(snap, limits);
+      for (const auto& f : snap.files) EXPECT_LE(f.size, limits.max_archive_member_bytes);
+      ++runs;
+    }
+  }
+  EXPECT_EQ(runs, 60 * static_cast<int>(seeds.size()));
 }
 
 // ---------------------------------------------------------------- the binary's exit codes
