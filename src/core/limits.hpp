@@ -15,6 +15,7 @@ struct Limits {
   std::size_t max_archive_members = 100'000;
   std::uint64_t max_compression_ratio = 1000;  // decompressed/compressed beyond this is a bomb
   std::uint64_t bomb_check_after_bytes = 64ull << 20;  // the ratio is judged once this much came out
+  std::size_t max_archive_depth = 4;  // archives inside archives (a .nemo in a .tar.gz is 2 deep)
   std::size_t max_relative_import_files = 10'000;
   std::uint64_t max_python_bytes = 8ull << 20;  // one .py file the python engine parses
   std::size_t max_python_tree_bytes = 512ull << 20;  // its syntax tree (about 120 bytes per source byte)

@@ -35,6 +35,7 @@ LoadPlan build_load_plan(const Snapshot& snapshot, const Limits& limits, ReadCac
   profile_mmengine(b);
   profile_torchhub(b);
   profile_deserialization(b);
+  profile_nemo(b);
   profile_paper_criteria(b);
   add_trigger_findings(b);
   LoadPlan plan = b.finish();

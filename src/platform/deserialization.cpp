@@ -39,6 +39,7 @@ bool read_at_load(std::string_view path) {
 void profile_deserialization(PlanBuilder& b) {
   for (const auto& f : b.snap.files) {
     if (f.size < 8) continue;
+    if (!f.container.empty()) continue;  // the source opened it: its members are files of their own
     std::string format;
     if (f.member < 0) {
       auto head = read_head(f.abs_path, kHeadBytes);

@@ -1,6 +1,7 @@
 // LoadPlan: what loading a snapshot makes a loader execute or deserialize (DESIGN.md, "Platform
 // profiles"). Built by the platform profiles in this folder, read by every engine.
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@ struct Trigger {
   std::string rule_id;      // the LD rule that reports it
   std::string why;          // one sentence for the finding: what runs, when (not in the JSON contract)
   std::string value;        // the configuration value as written, to locate it in the file
+  std::optional<Severity> severity;  // when the trigger is the risk itself (it names os.system), over the rule's
 };
 
 struct DeserializationPoint {

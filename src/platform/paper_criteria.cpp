@@ -10,6 +10,7 @@ void profile_paper_criteria(PlanBuilder& b) {
     p.custom_code_tag = cfg->contains("auto_map");  // the Hub tags custom_code from config.json's auto_map
   }
   for (const auto& f : b.snap.files) {
+    if (f.nested) continue;  // the paper counted the files a hub lists, not what archives hold
     const auto name = basename(f.path);
     if (name == "tokenizer.py" || name == "__init__.py" || name == "hubconf.py") p.entry_files.push_back(f.path);
     if (ends_with(name, ".py") &&

@@ -59,6 +59,7 @@ void profile_modelscope(PlanBuilder& b);
 void profile_mmengine(PlanBuilder& b);
 void profile_torchhub(PlanBuilder& b);
 void profile_deserialization(PlanBuilder& b);  // weights and other deserialized files, by content
+void profile_nemo(PlanBuilder& b);             // after profile_deserialization: names the weights' loader
 void profile_paper_criteria(PlanBuilder& b);
 // Turns the plan's triggers into load-engine findings (run after every profile).
 void add_trigger_findings(PlanBuilder& b);

@@ -57,6 +57,9 @@ void add_trigger_findings(PlanBuilder& b) {
       }
     }
     Finding f = make_finding(first.rule_id, first.file, std::move(message));
+    for (const Trigger* t : triggers) {
+      if (t->severity && *t->severity > f.severity) f.severity = *t->severity;
+    }
     f.load_reachable = Reach::yes;
     f.reach_path = {first.file + ":" + first.key};
     if (ends_with(first.file, ".json")) {
@@ -69,6 +72,8 @@ void add_trigger_findings(PlanBuilder& b) {
       locate(b, f, "def " + first.symbol + "(");
     } else if (ends_with(first.file, ".py") && !first.value.empty()) {
       locate(b, f, first.value);  // the assignment that makes the file a config
+    } else if (ends_with(first.file, ".yaml") && !first.value.empty()) {
+      locate(b, f, first.value);
     }
     b.add_finding(std::move(f));
 

@@ -114,9 +114,7 @@ bool looks_like_modelscope_model(const std::string& dir) {
          (is_file(dir + "/configuration.json") && !is_file(dir + "/config.json"));
 }
 
-}  // namespace
-
-Result<std::vector<Snapshot>> open_target(const std::string& target, const Limits& limits) {
+Result<std::vector<Snapshot>> resolve_target(const std::string& target, const Limits& limits) {
   struct stat st {};
   if (stat(target.c_str(), &st) != 0) return make_error(target + ": " + std::strerror(errno));
   std::vector<Snapshot> out;
@@ -135,7 +133,7 @@ Result<std::vector<Snapshot>> open_target(const std::string& target, const Limit
     snap.target = target;
     snap.kind = "file";
     snap.root = std::string(dirname(abs));
-    snap.files.push_back(FileEntry{std::string(basename(abs)), static_cast<std::uint64_t>(st.st_size), abs, -1});
+    snap.files.push_back(FileEntry{std::string(basename(abs)), static_cast<std::uint64_t>(st.st_size), abs, -1, {}, false});
     out.push_back(std::move(snap));
     return out;
   }
@@ -207,6 +205,16 @@ Result<std::vector<Snapshot>> open_target(const std::string& target, const Limit
   }
   out.push_back(std::move(snap));
   return out;
+}
+
+}  // namespace
+
+Result<std::vector<Snapshot>> open_target(const std::string& target, const Limits& limits) {
+  auto snaps = resolve_target(target, limits);
+  if (!snaps) return snaps;
+  // Loaders open archives inside a repository too (a .nemo checkpoint, a tarred bundle).
+  for (auto& snap : *snaps) open_nested_archives(snap, limits);
+  return snaps;
 }
 
 }  // namespace mg

@@ -24,6 +24,10 @@ struct FileEntry {
   std::uint64_t size = 0;
   std::string abs_path;  // on-disk file (directories, caches, single files)
   int member = -1;       // index into Snapshot::members for archive members
+  // "tar", "7z" or "rar" when the content is an archive the source opens (or could not): its
+  // members are files of the snapshot named `path!member`, so it is not a file of its own to scan.
+  std::string container;
+  bool nested = false;  // a member of such an archive, named `archive!member`
 };
 
 // Contents a stage already read, by snapshot path, for the stages after it (the load plan reads

@@ -43,7 +43,7 @@ struct Walker {
       }
       return;
     }
-    snap.files.push_back(FileEntry{rel, size, abs, -1});
+    snap.files.push_back(FileEntry{rel, size, abs, -1, {}, false});
   }
 
   void symlink_escape(const std::string& rel, const std::string& target) {

@@ -348,7 +348,7 @@ TEST(YaraEngine, ScansASnapshotAndMarksLoadedModules) {
   snap.root = dir.path.string();
   auto add = [&](const std::string& name, const std::string& text) {
     const auto p = dir.write(name, text);
-    snap.files.push_back({name, static_cast<std::uint64_t>(text.size()), p.string(), -1});
+    snap.files.push_back({name, static_cast<std::uint64_t>(text.size()), p.string(), -1, {}, false});
   };
   add("modeling_x.py", shell);
   add("utils/helper.py", shell);
@@ -390,7 +390,7 @@ TEST(YaraEngine, ScansASnapshotAndMarksLoadedModules) {
 
 TEST(YaraEngine, UnreadableCodeFileIsIncomplete) {
   Snapshot snap;
-  snap.files.push_back({"gone.py", 10, "/nonexistent/modelgate/gone.py", -1});
+  snap.files.push_back({"gone.py", 10, "/nonexistent/modelgate/gone.py", -1, {}, false});
   LoadPlan plan;
   const Limits limits;
   EngineOutput out;

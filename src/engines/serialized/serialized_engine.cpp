@@ -22,6 +22,7 @@
 #include "formats/safetensors.hpp"
 #include "formats/tar_reader.hpp"
 #include "formats/zip_reader.hpp"
+#include "platform/sniff.hpp"
 
 namespace mg {
 
@@ -254,8 +255,10 @@ class FileScan {
       std::vector<std::uint8_t> storage;
       auto bytes = zip::member_bytes(b, m, storage, zl);
       const std::string inner = where.empty() ? m.name : std::string(where) + "/" + m.name;
+      const bool encrypted = ((m.flags | m.local_flags) & 0x41u) != 0;  // bit 0, bit 6: (strong) encryption
       if (!bytes) {
-        incomplete(inner, bytes.error().message);
+        incomplete(inner, (encrypted ? "member is encrypted (password-protected); its contents were not analysed: " : "") +
+                              bytes.error().message);
         continue;
       }
       inflated_total += storage.size();
@@ -264,6 +267,12 @@ class FileScan {
         return;
       }
       const Bytes mb = *bytes;
+      // torch ignores the flag, so bytes that read as plain are scanned (C3); bytes that are no
+      // format at all are ciphertext, which nothing here can read.
+      if (encrypted && sniff_format(mb, m.name).empty() && !pickle::looks_like_pickle(mb)) {
+        incomplete(inner, "member is encrypted (password-protected); its contents were not analysed");
+        continue;
+      }
       const bool is_pickle = pickle::has_proto_magic(mb) || pickle::looks_like_pickle(mb) || ends_with(m.name, ".pkl");
       if (is_pickle && !zip::crc_matches(mb, m.crc)) {
         Finding f = make_finding("SZ302", file_, label(inner) + "CRC-32 does not match the header: strict readers refuse "
