@@ -3,11 +3,13 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <chrono>
 #include <fcntl.h>
 #include <cstring>
@@ -337,6 +339,16 @@ Content read(std::span<const std::uint8_t> data, const ReadLimits& limits) {
   if (pid == 0) {
     // The child: a fresh libhdf5 (the parent never calls it), no locks held by other threads.
     close(fds[0]);
+    // A lying header makes libhdf5 ask for tens of GiB: cap the child at what it inherited + 2 GiB.
+    if (FILE* statm = std::fopen("/proc/self/statm", "r")) {
+      unsigned long pages = 0;
+      if (std::fscanf(statm, "%lu", &pages) == 1) {
+        const rlim_t cap = static_cast<rlim_t>(pages) * static_cast<rlim_t>(sysconf(_SC_PAGESIZE)) + (rlim_t{2} << 30);
+        const rlimit lim{cap, cap};
+        setrlimit(RLIMIT_AS, &lim);
+      }
+      std::fclose(statm);
+    }
     const std::string msg = encode(read_locked(data, limits));
     for (std::size_t off = 0; off < msg.size();) {
       const ssize_t n = write(fds[1], msg.data() + off, msg.size() - off);

@@ -4,7 +4,8 @@
 // library opens), and the user block (bytes before the superblock, where polyglots hide).
 //
 // libhdf5 is a large C library that was not written for hostile files, so it runs in a forked
-// child with a time limit: a crash or a hang there is an incomplete result, not a dead scan. Its
+// child with a time limit and an address-space cap: a crash, a hang or a huge allocation there is an
+// incomplete result, not a dead scan or a starved host. Its
 // error stack is silenced (H5Eset_auto). The file is opened from memory (H5LTopen_file_image,
 // no copy); dataset contents are never read.
 #pragma once
