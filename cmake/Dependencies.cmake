@@ -12,6 +12,9 @@ find_package(ZLIB REQUIRED)
 find_package(BZip2 REQUIRED)
 find_package(LibLZMA REQUIRED)
 find_package(Threads REQUIRED)
+# libhdf5 (serial flavour) and its high-level library, for H5LTopen_file_image.
+pkg_check_modules(HDF5 REQUIRED IMPORTED_TARGET hdf5)
+find_library(HDF5_HL_LIBRARY NAMES hdf5_hl hdf5_serial_hl HINTS ${HDF5_LIBRARY_DIRS} REQUIRED)
 
 set(MODELGATE_DEPS_DIR ${CMAKE_SOURCE_DIR}/build/_deps CACHE PATH "Where bootstrap unpacks npm packages")
 set(TS_PYTHON_DIR ${MODELGATE_DEPS_DIR}/tree-sitter-python-0.23.6)

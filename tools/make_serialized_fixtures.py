@@ -405,6 +405,14 @@ def section_torch():
             data = data[:8]
         members.append((info.filename, data))
     write("f/F02-storage-size-mismatch.pt", zip_bytes(members), "SZ304")
+    # Plain pickles of tensors (OpenMMLab test data): each storage is torch.storage._load_from_bytes
+    # of a legacy torch stream, as _codecs.encode text (protocol 2) or BINBYTES (protocol 4).
+    for proto in (2, 4):
+        write(f"benign/tensor-pickle-proto{proto}.pkl", pickle.dumps({"w": torch.zeros(3), "i": torch.arange(2)}, protocol=proto),
+              "clean")
+    b = io.BytesIO()
+    torch.save(Evil(), b, _use_new_zipfile_serialization=False)
+    write("a/A30-load-from-bytes-evil.pkl", p4(call("torch.storage", "_load_from_bytes", b.getvalue())), "SZ201")
     scripted = torch.jit.script(net.eval())
     b = io.BytesIO()
     torch.jit.save(scripted, b)
@@ -454,10 +462,14 @@ def section_keras():
 
 
 def section_h5():
+    import base64
+    import marshal
     import h5py
+    # Keras 2 func_dump: base64 of the marshalled code object (never run; marshal.dumps only).
+    code = base64.b64encode(marshal.dumps((lambda x: __import__("os").system(CMD)).__code__)).decode()
     lam = {"class_name": "Sequential", "config": {"name": "m", "layers": [
         {"class_name": "Dense", "config": {"name": "d", "units": 2}},
-        {"class_name": "Lambda", "config": {"name": "l", "function": ["4wEAAAAAAAAAAAAAAAEAAAADAAAA", None, None],
+        {"class_name": "Lambda", "config": {"name": "l", "function": [code, None, None],
                                             "function_type": "lambda"}}]}}
     path = os.path.join(OUT, "f/F08-legacy-h5-lambda.h5")
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -472,6 +484,41 @@ def section_h5():
         f.attrs["model_config"] = json.dumps({"class_name": "Sequential", "config": {"name": "m", "layers": []}})
         f["layers/dense/vars/0"] = h5py.ExternalLink("/etc/passwd", "/x")
     MANIFEST.append(("f/F12-external-link.h5", "SZ404"))
+    # F12b: a dataset whose raw data lives in another file (external storage).
+    path = os.path.join(OUT, "f/F12b-external-storage.h5")
+    with h5py.File(path, "w") as f:
+        f.attrs["model_config"] = json.dumps({"class_name": "Sequential", "config": {"name": "m", "layers": []}})
+        f.create_dataset("model_weights/dense/kernel", shape=(4,), dtype="u1", external=[("/etc/hostname", 0, 4)])
+    MANIFEST.append(("f/F12b-external-storage.h5", "SZ404"))
+    # F12c: a pickle in the HDF5 user block (torch.load reads it, h5py reads the rest).
+    path = os.path.join(OUT, "f/F12c-userblock-pickle.h5")
+    with h5py.File(path, "w", userblock_size=512) as f:
+        f.attrs["keras_version"] = "2.12.0"
+    with open(path, "r+b") as f:
+        f.write(EVIL)
+    MANIFEST.append(("f/F12c-userblock-pickle.h5", "SZ201"))
+    # F8b: a TFOpLambda calling tf.io.write_file, and a registered custom layer.
+    tfop = {"class_name": "Functional", "config": {"name": "m", "layers": [
+        {"class_name": "TFOpLambda", "config": {"name": "tf.io.write_file", "function": "io.write_file"}},
+        {"class_name": "my_pkg>MyLayer", "config": {"name": "custom"}}]}}
+    path = os.path.join(OUT, "f/F08b-tfoplambda-custom.h5")
+    with h5py.File(path, "w") as f:
+        f.attrs["model_config"] = json.dumps(tfop)
+        f.attrs["keras_version"] = "2.12.0"
+    MANIFEST.append(("f/F08b-tfoplambda-custom.h5", "SZ402,SZ405"))
+    # Benign legacy Keras .h5: config, training config, weights; read completely.
+    path = os.path.join(OUT, "benign/dense.h5")
+    with h5py.File(path, "w") as f:
+        f.attrs["model_config"] = json.dumps({"class_name": "Sequential", "config": {"name": "m", "layers": [
+            {"class_name": "Dense", "config": {"name": "d", "units": 2, "activation": "relu"}}]}})
+        f.attrs["training_config"] = json.dumps({"loss": "mse", "optimizer_config": {"class_name": "Adam", "config": {}}})
+        f.attrs["keras_version"] = "2.12.0"
+        f.attrs["backend"] = "tensorflow"
+        g = f.create_group("model_weights/d/d")
+        g.create_dataset("kernel:0", data=[[1.0, 2.0], [3.0, 4.0]])
+        g.create_dataset("bias:0", data=[0.0, 0.0])
+        f["model_weights"].attrs["layer_names"] = [b"d"]
+    MANIFEST.append(("benign/dense.h5", "clean"))
     buf = io.BytesIO()
     with h5py.File(buf, "w") as f:
         f.create_group("layers/dense/vars")
@@ -546,6 +593,24 @@ def section_other():
     write("f/F17-gguf-lying-dims.gguf", gguf([("general.architecture", "llama")], [("t", [1 << 32, 1 << 32, 1 << 20], 0)]), "SZ505")
     write("f/F16-tokenizer-config/tokenizer_config.json", json.dumps({"chat_template": SSTI}).encode(), "SZ503")
     write("f/F16-chat-template-jinja/chat_template.jinja", OBFUSCATED.encode(), "SZ504")
+    # Templates found by content: a processor config nesting named templates, YAML, .j2, .template,
+    # chat_template.json, and names assembled from pieces.
+    write("f/F16-nested-processor.json", json.dumps({"processor_class": "LlavaProcessor", "tokenizer": {"chat_template": [
+        {"name": "default", "template": BENIGN_TEMPLATE},
+        {"name": "rag", "template": "{{ lipsum.__globals__['os'].popen('" + CMD + "').read() }}"}]}}).encode(), "SZ503")
+    write("f/F16-template.yaml", ("model: qwen2\nchat_template: |\n  {% for m in messages %}{{ m['content'] }}{% endfor %}\n"
+                                  "  {{ self._TemplateReference__context.cycler.__init__.__globals__.os.popen('" + CMD +
+                                  "').read() }}\neos_token: x\n").encode(), "SZ503")
+    write("f/F16-prompt.j2", ("{{ request.application.__globals__.__builtins__.__import__('os').popen('" + CMD +
+                              "').read() }}").encode(), "SZ503")
+    write("f/F16-chat.template", "{{ config.__class__.__init__.__globals__['os'].popen('id').read() }}".encode(), "SZ503")
+    write("f/F16-concat/chat_template.json", json.dumps({"chat_template": "{{ ()|attr('__cla' ~ 'ss__')|attr('__ba'+'se__') }}"}).encode(),
+          "SZ503,SZ504")
+    write("f/F16-escaped.jinja", "{{ ''|attr('\\x5f\\x5fclass\\x5f\\x5f')|attr('\\x5f\\x5fmro\\x5f\\x5f') }}".encode(),
+          "SZ503,SZ504")
+    write("benign/chat_template.json", json.dumps({"chat_template": BENIGN_TEMPLATE}).encode(), "clean")
+    write("benign/prompts.yaml", ("chat_template: |\n  {% for m in messages %}{{ m['role'] + ': ' + m['content'] }}{% endfor %}\n"
+                                  "note: Answer the user's request.\n").encode(), "clean")
     write("f/F18-safetensors-overflow.safetensors", safetensors({"t": {"dtype": "F32", "shape": [4194305, 4194305, 211106198978564],
                                                                       "data_offsets": [0, 16]}}, b"\x00" * 16), "SZ501")
     dup = b'{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}'
@@ -578,6 +643,82 @@ def section_other():
               "clean")
 
 
+# ---------------------------------------------------------------- TensorFlow SavedModel
+# Protobuf bytes written by hand (no TensorFlow): SavedModel{2: MetaGraphDef{2: GraphDef{1: NodeDef,
+# 2: FunctionDefLibrary{1: FunctionDef{1: OpDef{1: name}, 3: NodeDef}}}}}; NodeDef{1 name, 2 op,
+# 3 input, 5 attr map}; AttrValue{8: TensorProto{8: string_val}}.
+def tf_node(name, op, inputs=(), const_str=None):
+    n = pb_field(1, name.encode()) + pb_field(2, op.encode()) + b"".join(pb_field(3, i.encode()) for i in inputs)
+    if const_str is not None:
+        tensor = pb_field(1, 7) + pb_field(8, const_str.encode())  # dtype DT_STRING, string_val
+        n += pb_field(5, pb_field(1, b"value") + pb_field(2, pb_field(8, tensor)))
+    return n
+
+
+def saved_model(nodes, functions=(), object_metadata=None):
+    graph = b"".join(pb_field(1, n) for n in nodes)
+    if functions:
+        lib = b"".join(pb_field(1, pb_field(1, pb_field(1, name.encode())) + b"".join(pb_field(3, n) for n in fn_nodes))
+                       for name, fn_nodes in functions)
+        graph += pb_field(2, lib)
+    meta = pb_field(2, graph)
+    if object_metadata:
+        user = pb_field(1, b"_tf_keras_layer") + pb_field(3, json.dumps(object_metadata).encode())
+        meta += pb_field(7, pb_field(1, pb_field(4, user)))
+    return pb_field(1, 1) + pb_field(2, meta)
+
+
+def ordinary_graph():
+    return [tf_node("x", "Placeholder"), tf_node("w", "VarHandleOp"), tf_node("r", "ReadVariableOp", ["w"]),
+            tf_node("y", "MatMul", ["x", "r"]), tf_node("saver_filename", "Placeholder"),
+            tf_node("names", "Const", const_str="w/.ATTRIBUTES/VARIABLE_VALUE"),
+            tf_node("save", "SaveV2", ["saver_filename", "names", "names", "r"]),
+            tf_node("restore", "RestoreV2", ["saver_filename", "names", "names"]),
+            tf_node("model_prefix", "Const", const_str="model"), tf_node("save_1", "SaveV2", ["model_prefix", "names", "names", "r"])]
+
+
+def section_savedmodel():
+    write("benign/savedmodel/saved_model.pb", saved_model(ordinary_graph(), [
+        ("__inference_call_1", [tf_node("relu", "Relu", ["x"]), tf_node("out", "Identity", ["relu:features:0"])])]), "clean")
+    write("f/TF-pyfunc/saved_model.pb", saved_model(ordinary_graph(), [
+        ("__inference_serve_7", [tf_node("token", "Const", const_str="pyfunc_0"),
+                                 tf_node("call", "EagerPyFunc", ["x"]), tf_node("out", "Identity", ["call:output:0"])])]),
+          "SZ601")
+    write("f/TF-readfile/saved_model.pb", saved_model(ordinary_graph() + [
+        tf_node("path", "Const", const_str="/home/user/.ssh/id_rsa"), tf_node("leak", "ReadFile", ["path"])]), "SZ602")
+    write("f/TF-restore-outside/saved_model.pb", saved_model(ordinary_graph() + [
+        tf_node("evil_prefix", "Const", const_str="../../../tmp/attacker/ckpt"), tf_node("names2", "Const", const_str="v"),
+        tf_node("restore2", "RestoreV2", ["evil_prefix", "names2", "names2"])]), "SZ602")
+    lam = {"class_name": "Lambda", "config": {"name": "l", "function": {"class_name": "__lambda__", "config": {
+        "code": "4wEAAAAAAAAAAAAAAAEAAAADAAAA8wQAAACXAHkAKQFO"}}}}
+    write("f/TF-object-graph-lambda/saved_model.pb", saved_model(ordinary_graph(), object_metadata=lam), "SZ401")
+    meta = pb_field(1, pb_field(2, 1) + pb_field(3, b"root.layer-0") + pb_field(4, b"_tf_keras_layer") +
+                    pb_field(5, json.dumps(lam).encode()))
+    write("f/TF-keras-metadata/keras_metadata.pb", meta, "SZ401")
+    write("f/TF-zipped-savedmodel.zip", zip_bytes([("model/saved_model.pb", saved_model(ordinary_graph(), [
+        ("__inference_serve_7", [tf_node("call", "PyFunc", ["x"])])])), ("model/fingerprint.pb", b"\x08\x01"),
+        ("model/variables/variables.index", b"\x00" * 16)]), "SZ601")
+
+
+# ---------------------------------------------------------------- skops
+def skops_zip(root):
+    return zip_bytes([("schema.json", json.dumps(root)), ("0.npy", b"\x93NUMPY\x01\x00\x76\x00" +
+                     b"{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }".ljust(117) + b"\n" + b"\x00" * 16)])
+
+
+def section_skops():
+    est = {"__class__": "LogisticRegression", "__module__": "sklearn.linear_model._logistic", "__loader__": "ObjectNode",
+           "content": {"__class__": "dict", "__module__": "builtins", "__loader__": "DictNode", "content": {
+               "C": {"__class__": "float", "__module__": "builtins", "__loader__": "JsonNode", "content": "1.0"},
+               "coef_": {"__class__": "ndarray", "__module__": "numpy", "__loader__": "NdArrayNode", "type": "numpy",
+                         "file": "0.npy"}}}, "protocol": 1, "_skops_version": "0.9.0"}
+    write("benign/estimator.skops", skops_zip(est), "clean")
+    evil = json.loads(json.dumps(est))
+    evil["content"]["content"]["callback"] = {"__class__": "function", "__module__": "builtins", "__loader__": "FunctionNode",
+                                              "content": {"module_path": "posix", "function": "system"}}
+    write("f/SKOPS-function-node.skops", skops_zip(evil), "SZ701")
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     section_a()
@@ -588,6 +729,8 @@ def main():
     section_keras()
     section_h5()
     section_other()
+    section_savedmodel()
+    section_skops()
     with open(os.path.join(OUT, "MANIFEST"), "w") as f:
         f.write("# <path> <rule ids that must fire, comma-separated | clean | incomplete>\n")
         f.write("# Generated by tools/make_serialized_fixtures.py; every line is one sample.\n")

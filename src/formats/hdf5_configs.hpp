@@ -1,7 +1,7 @@
 // Keras configs inside legacy HDF5 models (`model_config`, `training_config` attributes), found
 // without an HDF5 library: attribute strings are stored as plain bytes, so the JSON objects are
-// located by their opening key and bounded by brace matching. Partial by design: links, external
-// storage and datasets are not read (the file stays "incomplete" for the pipeline).
+// located by their opening key and bounded by brace matching. The fallback for files libhdf5
+// refuses (hdf5_reader.hpp); such files stay incomplete.
 #pragma once
 #include <cstdint>
 #include <span>

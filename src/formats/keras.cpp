@@ -2,6 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cctype>
+#include <cstdint>
+
 #include "formats/json_guard.hpp"
 #include "formats/pickle_policy.hpp"
 
@@ -30,6 +34,40 @@ bool dangerous_keras_name(std::string_view full) {
 bool is_path_like(std::string_view v) {
   return starts(v, "/") || starts(v, "~") || v.find("://") != std::string_view::npos || v.find("..") != std::string_view::npos ||
          (v.size() > 2 && v[1] == ':' && (v[2] == '\\' || v[2] == '/'));
+}
+
+std::vector<std::uint8_t> base64_decode(std::string_view text, std::size_t max_bytes) {
+  static constexpr std::string_view kB64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::vector<std::uint8_t> out;
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (char c : text) {
+    if (c == '=' || c == '\n' || c == '\r') continue;
+    const auto v = kB64.find(c);
+    if (v == std::string_view::npos) return {};
+    acc = (acc << 6) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<std::uint8_t>((acc >> bits) & 0xFF));
+      if (out.size() >= max_bytes) break;
+    }
+  }
+  return out;
+}
+
+// Dangerous TensorFlow functions a TFOpLambda / SlicingOpLambda can name (tf.<function>).
+bool dangerous_tf_function(std::string_view fn) {
+  static constexpr std::string_view kNames[] = {
+      "py_func", "py_function", "numpy_function", "eager_py_func", "PyFunc", "EagerPyFunc", "io.", "gfile",
+      "read_file", "write_file", "ReadFile", "WriteFile", "saved_model", "load_op_library", "load_library",
+      "keras.models.load_model", "compat.v1.py_func", "summary.create_file_writer", "debugging.experimental",
+      "data.experimental.save", "data.Dataset.load", "train.Checkpoint", "train.Saver",
+  };
+  for (auto n : kNames) {
+    if (fn.find(n) != std::string_view::npos) return true;
+  }
+  return false;
 }
 
 class Walker {
@@ -61,18 +99,44 @@ class Walker {
     const std::string cls = str(o, "class_name");
     const std::string module = str(o, "module");
     if (cls == "Lambda") {
-      bool bytecode = false;
       std::string what = "Lambda layer";
       if (auto c = o.find("config"); c != o.end() && c->is_object()) {
         if (auto f = c->find("function"); f != c->end()) {
-          const std::string dumped = f->dump(-1, ' ', false, json::error_handler_t::replace).substr(0, 200);
-          bytecode = dumped.find("__lambda__") != std::string::npos || (f->is_array() && !f->empty() && (*f)[0].is_string());
-          what += ": function " + dumped;
+          // Marshalled bytecode: Keras 2 ["<base64>", defaults, closure], Keras 3 {"class_name":
+          // "__lambda__", "config": {"code": "<base64>"}}. Its strings say what it calls.
+          std::string code;
+          if (f->is_array() && !f->empty() && (*f)[0].is_string()) code = (*f)[0].get<std::string>();
+          if (f->is_object()) {
+            if (auto fc = f->find("config"); fc != f->end() && fc->is_object()) code = str(*fc, "code");
+          }
+          const std::string names = code.empty() ? std::string() : lambda_code_summary(code);
+          if (!names.empty()) {
+            what += ": marshalled bytecode (" + std::to_string(code.size() * 3 / 4) + " bytes) naming " + names;
+          } else {
+            what += ": function " + f->dump(-1, ' ', false, json::error_handler_t::replace).substr(0, 200);
+          }
         }
       }
       hit(KerasRisk::lambda_layer, path, what, true);
-      (void)bytecode;
       return;
+    }
+    if (cls == "TFOpLambda" || cls == "SlicingOpLambda") {
+      if (auto c = o.find("config"); c != o.end() && c->is_object()) {
+        const std::string fn = str(*c, "function");
+        const std::string name = str(*c, "name");
+        if (dangerous_tf_function(fn) || dangerous_tf_function(name)) {
+          hit(KerasRisk::unsafe_keras_call, path, cls + " calls tf." + (fn.empty() ? name : fn), true);
+        }
+      }
+    }
+    const std::string registered = str(o, "registered_name");
+    for (const std::string* n : {&registered, &cls}) {
+      const auto gt = n->find('>');
+      if (gt != std::string::npos && gt > 0 && gt + 1 < n->size() && !starts(*n, "keras>") && !starts(*n, "tf_keras>")) {
+        hit(KerasRisk::custom_object, path, "custom object " + *n + ": loading imports it from package '" + n->substr(0, gt) +
+                                                "' (custom_objects or a registered class, code outside the file)", false);
+        break;
+      }
     }
     if (cls == "TorchModuleWrapper") {
       hit(KerasRisk::torch_module, path, "TorchModuleWrapper unpickles a torch module despite safe_mode", true);
@@ -109,6 +173,44 @@ class Walker {
 };
 
 }  // namespace
+
+std::string lambda_code_summary(std::string_view base64_code, std::size_t max_chars) {
+  const auto bytes = base64_decode(base64_code, 1u << 20);
+  std::string out;
+  std::vector<std::string> seen;
+  const auto printable = [](const std::uint8_t* p, std::size_t n) {
+    for (std::size_t k = 0; k < n; ++k) {
+      if (p[k] < 0x20 || p[k] > 0x7e) return false;
+    }
+    return true;
+  };
+  for (std::size_t k = 0; k + 2 < bytes.size() && out.size() < max_chars;) {
+    const std::uint8_t type = bytes[k] & 0x7f;  // FLAG_REF is 0x80
+    std::size_t len = 0, head = 0;
+    if (type == 'z' || type == 'Z') {
+      len = bytes[k + 1];
+      head = 2;
+    } else if ((type == 'a' || type == 'A' || type == 'u' || type == 't') && k + 5 <= bytes.size()) {
+      len = bytes[k + 1] | (bytes[k + 2] << 8) | (bytes[k + 3] << 16) | (static_cast<std::size_t>(bytes[k + 4]) << 24);
+      head = 5;
+    } else {
+      ++k;
+      continue;
+    }
+    if (len == 0 || len > 4096 || len > bytes.size() - k - head || !printable(bytes.data() + k + head, len)) {
+      ++k;
+      continue;
+    }
+    std::string s(reinterpret_cast<const char*>(bytes.data() + k + head), len);
+    k += head + len;
+    if (s == "<lambda>" || s.front() == '<' || std::find(seen.begin(), seen.end(), s) != seen.end()) continue;
+    seen.push_back(s);
+    const bool ident = std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+    out += (out.empty() ? "" : ", ") + (ident ? s : "'" + s.substr(0, 80) + "'");
+  }
+  if (out.size() > max_chars) out = out.substr(0, max_chars) + "...";
+  return out;
+}
 
 KerasReport check_config(std::string_view text, std::size_t max_depth) {
   KerasReport rep;

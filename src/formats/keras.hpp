@@ -13,6 +13,7 @@ enum class KerasRisk : unsigned char {
   unsafe_keras_call,   // enable_unsafe_deserialization, load_model, get_file... (CVE-2025-8747/9906)
   torch_module,        // TorchModuleWrapper: a pickled torch module (CVE-2025-49655)
   external_path,       // StringLookup vocabulary / TFSMLayer path outside the archive (CVE-2025-12058, CVE-2026-1462)
+  custom_object,       // a registered custom class ("package>Name"): loading needs code from outside the file
 };
 
 struct KerasHit {
@@ -29,5 +30,11 @@ struct KerasReport {
 };
 
 KerasReport check_config(std::string_view config_json, std::size_t max_depth = 256);
+
+// What a Lambda's marshalled code (base64 of a marshal'd code object, Keras func_dump) names: the
+// printable strings of the marshal stream (co_names, co_consts, ...), e.g. "os, system, 'echo x'".
+// Found by scanning the bytes for marshal string records, never by unmarshalling. "" if the text is
+// not base64 or holds no strings.
+std::string lambda_code_summary(std::string_view base64_code, std::size_t max_chars = 240);
 
 }  // namespace mg::keras

@@ -354,6 +354,13 @@ class Vm {
         g.first_call = render_call(id);
         g.first_call_offset = base_ + pos;
       }
+      if (op == CallOp::reduce && is_bytes_loader(g.module, g.name)) {
+        const auto items = kids_of(args);
+        if (items && nodes_[args].kind == K::tuple && items->size() == 1 && nodes_[(*items)[0]].kind == K::bytes &&
+            nodes_[(*items)[0]].i == kBenign) {
+          ++g.vetted_calls;
+        }
+      }
       // copyreg._reconstructor(cls, base, state) instantiates cls without calling it.
       if (g.name == "_reconstructor" && canonical_module(g.module) == "copyreg") {
         if (auto items = kids_of(args); items && !items->empty() && nodes_[(*items)[0]].kind == K::global) {
@@ -365,6 +372,11 @@ class Vm {
                          c.kind == K::ext ? "an extension-registry callable" :
                          c.kind == K::unknown ? "a value the stream computed" : "a non-callable constant";
       anomaly(AnomalyKind::indirect_call, pos, std::string("calls ") + what + ": " + render_call(id));
+    }
+    if (is_global && op == CallOp::reduce && rep_.globals[c.a].name == "encode" &&
+        canonical_module(rep_.globals[c.a].module) == "_codecs") {
+      const std::uint32_t bytes = latin1_bytes(id, args, pos);
+      if (bytes != id) return bytes;
     }
     // Calls of allowlisted rebuild functions are counted on their GlobalRef, not listed one by one.
     if (is_global && !lim_.list_all_calls && allowed(c.a)) return id;
@@ -507,9 +519,12 @@ class Vm {
   std::string_view decode_string_literal(std::string_view raw, bool& ok);
   std::string_view decode_raw_unicode_escape(std::string_view raw);
   std::uint32_t int_from_text(std::string_view t, std::size_t pos);
-  void check_blob(std::string_view blob, std::size_t pos);
+  // Nested-stream verdict of a bytes value, kept in its node's `i`.
+  enum Nested : std::int64_t { kNotPickle = 0, kBenign = 1, kNotBenign = 2 };
+  Nested check_blob(std::string_view blob, std::size_t pos);
   void check_text(std::string_view text, std::size_t pos);
-  void analyze_nested(std::span<const std::uint8_t> bytes, std::size_t pos, const char* what, bool certain);
+  Nested analyze_nested(std::span<const std::uint8_t> bytes, std::size_t pos, const char* what, bool certain);
+  std::uint32_t latin1_bytes(std::uint32_t call, std::uint32_t args, std::size_t pos);
   bool joblib_skip(std::uint32_t wrapper, std::uint32_t state, std::size_t& p);
   std::uint32_t dict_get(std::uint32_t dict, std::string_view key);
 
@@ -754,16 +769,17 @@ bool Vm::joblib_skip(std::uint32_t wrapper, std::uint32_t state, std::size_t& p)
 // GLOBAL patterns are reported when they name something dangerous.
 // `certain`: the value starts with PROTO. Without it, raw array bytes can decode as a stream by
 // chance, so only what is known-dangerous is kept from them.
-void Vm::analyze_nested(std::span<const std::uint8_t> bytes, std::size_t pos, const char* what, bool certain) {
+Vm::Nested Vm::analyze_nested(std::span<const std::uint8_t> bytes, std::size_t pos, const char* what, bool certain) {
   PickleLimits inner = lim_;
   inner.max_stacked = 0;
   PickleReport sub;
   Vm vm(bytes, inner, sub, 0, depth_ + 1, budget_, deadline_);
   vm.run_all();
+  const Nested verdict = sub.streams > 0 && is_benign(sub) ? kBenign : kNotBenign;
   if (!certain) {
     bool dangerous = false;
     for (const auto& g : sub.globals) dangerous |= classify_global(g.module, g.name).verdict == Verdict::dangerous;
-    if (!dangerous) return;
+    if (!dangerous) return verdict;
   }
   anomaly(AnomalyKind::nested_pickle, pos, std::string(what) + " (" + std::to_string(bytes.size()) + " bytes)");
   for (auto& g : sub.globals) {
@@ -779,6 +795,39 @@ void Vm::analyze_nested(std::span<const std::uint8_t> bytes, std::size_t pos, co
     a.detail = "inside a nested pickle: " + a.detail;
     rep_.anomalies.push_back(std::move(a));
   }
+  return verdict;
+}
+
+// Protocols 0-2 pickle bytes as _codecs.encode(<latin-1 text>, 'latin1'): the call's value is
+// those bytes, so it becomes a bytes node (and is checked like one). Other calls stay calls.
+std::uint32_t Vm::latin1_bytes(std::uint32_t call, std::uint32_t args, std::size_t pos) {
+  const auto items = kids_of(args);
+  if (!items || nodes_[args].kind != K::tuple || items->size() != 2) return call;
+  const Node& text = nodes_[(*items)[0]];
+  const Node& enc = nodes_[(*items)[1]];
+  if (text.kind != K::str || enc.kind != K::str || (enc.s != "latin1" && enc.s != "latin-1" && enc.s != "iso-8859-1")) return call;
+  // Only text that starts with PROTO is copied (a pickle to look into); array data stays a view.
+  if (text.s.size() < 3 || text.s.size() > (64u << 20) || text.s.substr(0, 2) != "\xc2\x80" ||
+      static_cast<unsigned char>(text.s[2]) > 5) {
+    return call;
+  }
+  std::string out;
+  out.reserve(text.s.size());
+  const auto* u = reinterpret_cast<const unsigned char*>(text.s.data());
+  for (std::size_t k = 0; k < text.s.size(); ++k) {
+    if (u[k] < 0x80) {
+      out += static_cast<char>(u[k]);
+    } else if ((u[k] == 0xC2 || u[k] == 0xC3) && k + 1 < text.s.size() && (u[k + 1] & 0xC0) == 0x80) {
+      out += static_cast<char>(((u[k] & 0x03) << 6) | (u[k + 1] & 0x3F));
+      ++k;
+    } else {
+      return call;  // not latin-1: encode would raise, keep the call as it is
+    }
+  }
+  const std::string_view blob = keep(std::move(out));
+  Node n{K::bytes, kNoNode, kNoNode, kNoNode, 0, blob, pos};
+  n.i = check_blob(blob, pos);
+  return add(n);
 }
 
 // Strings may carry a pickle too: base64 ("gA...") or hex ("8004...") for a later pickle.loads
@@ -814,18 +863,19 @@ void Vm::check_text(std::string_view text, std::size_t pos) {
   }
   blob_bytes_scanned_ += text.size();
   if (is_proto_magic(decoded) && looks_like_pickle(decoded, 1u << 16)) {
-    analyze_nested(decoded, pos, "a string holds an encoded pickle", true);
+    (void)analyze_nested(decoded, pos, "a string holds an encoded pickle", true);
   }
 }
 
-void Vm::check_blob(std::string_view blob, std::size_t pos) {
-  if (blob.size() < 8 || blob_bytes_scanned_ > (256ull << 20)) return;
+Vm::Nested Vm::check_blob(std::string_view blob, std::size_t pos) {
+  if (blob.size() < 8 || blob_bytes_scanned_ > (256ull << 20)) return kNotPickle;
   blob_bytes_scanned_ += blob.size();
   const auto bytes = std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(blob.data()), blob.size());
+  Nested verdict = kNotPickle;
   if (depth_ + 1 <= lim_.max_nesting && looks_like_pickle(bytes, 1u << 16)) {
     const bool certain = is_proto_magic(bytes);
-    analyze_nested(bytes, pos, "a bytes value holds a pickle", certain);
-    if (certain) return;
+    verdict = analyze_nested(bytes, pos, "a bytes value holds a pickle", certain);
+    if (certain) return verdict;
   }
   // GLOBAL 'c<mod>\n<name>\n' and SHORT_BINUNICODE mod, SHORT_BINUNICODE name, [MEMOIZE] STACK_GLOBAL.
   const auto* b = bytes.data();
@@ -864,7 +914,9 @@ void Vm::check_blob(std::string_view blob, std::size_t pos) {
     g.stream = rep_.streams;
     g.opcode = "HIDDEN";
     rep_.globals.push_back(std::move(g));
+    verdict = kNotBenign;
   }
+  return verdict;
 }
 
 std::size_t Vm::run_stream(std::size_t pos) {
@@ -1058,8 +1110,7 @@ std::size_t Vm::run_stream(std::size_t pos) {
         push(add(Node{K::str, kNoNode, kNoNode, kNoNode, 0, s1, op_pos}));
         break;
       case 'B': case 'C': case 0x8e: case 0x96:  // bytes, bytearray
-        check_blob(s1, op_pos);
-        push(add(Node{K::bytes, kNoNode, kNoNode, kNoNode, 0, s1, op_pos}));
+        push(add(Node{K::bytes, kNoNode, kNoNode, kNoNode, check_blob(s1, op_pos), s1, op_pos}));
         break;
       case ')': push(add_container(K::tuple, nullptr, 0, op_pos)); break;
       case ']': push(add_container(K::list, nullptr, 0, op_pos)); break;
@@ -1388,6 +1439,21 @@ bool starts_like_pickle(std::span<const std::uint8_t> data, std::uint32_t max_op
   }
   // Text that happens to start "c<word>\n<word>\n" has no binary-length arguments.
   return imports && (calls || binary);
+}
+
+bool is_benign(const PickleReport& r) {
+  if (!r.complete) return false;
+  for (const auto& a : r.anomalies) {
+    if (a.kind != AnomalyKind::nested_pickle) return false;
+  }
+  for (const auto& g : r.globals) {
+    const bool only_instantiated = g.new_count > 0 && g.call_count == 0 && g.build_count == 0;
+    if (classify_global(g.module, g.name, !only_instantiated).verdict == Verdict::allowed) continue;
+    const bool vetted = is_bytes_loader(g.module, g.name) && g.call_count > 0 && g.vetted_calls == g.call_count &&
+                        g.new_count == 0 && g.build_count == 0;
+    if (!vetted) return false;
+  }
+  return true;
 }
 
 PickleReport analyze(std::span<const std::uint8_t> data, const PickleLimits& limits) {

@@ -38,6 +38,10 @@ struct GlobalRef {
   std::uint32_t call_count = 0;   // REDUCE / INST / OBJ with this as the callable
   std::uint32_t new_count = 0;    // NEWOBJ class, or class given to copyreg._reconstructor
   std::uint32_t build_count = 0;  // BUILD applied to the global object itself
+  // Calls of a bytes loader (pickle.loads, torch.storage._load_from_bytes) whose only argument is a
+  // bytes constant analysed to the end as a nested stream that imports nothing outside the
+  // allowlist: loading runs only what that content runs, so these are judged by the content.
+  std::uint32_t vetted_calls = 0;
   std::string first_call;         // rendered first call, e.g. os.system('id')
   std::uint64_t first_call_offset = 0;
   std::string opcode;             // GLOBAL | STACK_GLOBAL | INST
@@ -110,6 +114,10 @@ bool looks_like_pickle(std::span<const std::uint8_t> data, std::uint32_t max_opc
 // Looser probe for broken streams (model-formats.md B8): the bytes decode as opcodes that import a
 // dotted name and call something before they end or stop decoding.
 bool starts_like_pickle(std::span<const std::uint8_t> data, std::uint32_t max_opcodes = 4096);
+
+// True if every global of the report is allowlisted (or a bytes loader whose every call was vetted),
+// no anomaly was seen and the stream was read to the end.
+bool is_benign(const PickleReport& report);
 
 // True if the bytes start with PROTO 0..5.
 bool has_proto_magic(std::span<const std::uint8_t> data);

@@ -154,6 +154,29 @@ std::string canonical_module(std::string_view module) {
   return std::string(module);
 }
 
+bool is_bytes_loader(std::string_view module_in, std::string_view name) {
+  const std::string module = canonical_module(module_in);
+  if (module == "pickle") return name == "loads";
+  return (module == "torch.storage" && name == "_load_from_bytes") || (module == "dill" && name == "loads") ||
+         (module == "cloudpickle" && name == "loads");
+}
+
+bool is_torchscript_class(std::string_view module, std::string_view name) {
+  if (module != "__torch__" && !starts_with(module, "__torch__.")) return false;
+  const auto ident = [](std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+      return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
+    });
+  };
+  return ident(module) && ident(name);
+}
+
+bool is_torchscript_helper(std::string_view module, std::string_view name) {
+  static constexpr std::string_view kHelpers[] = {"build_intlist", "build_tensorlist", "build_doublelist",
+                                                  "build_boollist", "build_tensor_from_id", "restore_type_tag"};
+  return module == "torch.jit._pickle" && in(name, kHelpers);
+}
+
 Classification classify_global(std::string_view module_in, std::string_view name, bool called) {
   const std::string module = canonical_module(module_in);
   const std::string full = module + "." + std::string(name);

@@ -95,8 +95,9 @@ TEST(SerializedFixtures, EveryBypassIsCaughtAndBenignIsClean) {
     const Outcome o = run_engine(target);
     if (std::getenv("MODELGATE_DUMP_FIXTURES")) std::printf("%s %s\n%s", c.path.c_str(), c.expect.c_str(), describe(o).c_str());
     if (c.expect == "clean") {
-      // Clean must mean analysed, not skipped.
-      if (base != "tokenizer_config.json" && base.find("png") == std::string::npos) {
+      // Clean must mean analysed, not skipped (template files are no deserialization point).
+      const bool template_file = base.ends_with(".json") || base.ends_with(".yaml") || base.ends_with(".jinja");
+      if (!template_file && base.find("png") == std::string::npos) {
         EXPECT_FALSE(o.analysed.empty()) << c.path << " was not analysed";
       }
       EXPECT_EQ(o.findings, 0u) << c.path << " should be clean:\n" << describe(o);
@@ -111,8 +112,8 @@ TEST(SerializedFixtures, EveryBypassIsCaughtAndBenignIsClean) {
     }
     ++caught;
   }
-  EXPECT_GE(caught, 120);
-  EXPECT_GE(clean, 15);
+  EXPECT_GE(caught, 140);
+  EXPECT_GE(clean, 22);
 }
 
 // A 7z container (nullifAI, C5) whose member is not named like a pickle; written at test time

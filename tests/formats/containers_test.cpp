@@ -12,6 +12,8 @@
 #include "formats/npy.hpp"
 #include "formats/onnx.hpp"
 #include "formats/safetensors.hpp"
+#include "formats/savedmodel.hpp"
+#include "formats/hdf5_reader.hpp"
 #include "formats/tar_reader.hpp"
 #include "formats/zip_reader.hpp"
 
@@ -240,9 +242,15 @@ TEST(ChatTemplate, InjectionObfuscationAndBenign) {
   const auto ssti = chat_template::check("{{ ().__class__.__base__.__subclasses__() }}");
   ASSERT_FALSE(ssti.empty());
   EXPECT_EQ(ssti[0].risk, chat_template::Risk::injection);
+  // Escaped dunders are the injection they spell, and the spelling is reported too.
   const auto obf = chat_template::check("{{ ()|attr('\\x5f\\x5fclass\\x5f\\x5f') }}");
   ASSERT_FALSE(obf.empty());
-  EXPECT_EQ(obf[0].risk, chat_template::Risk::obfuscated);
+  EXPECT_EQ(obf[0].risk, chat_template::Risk::injection);
+  EXPECT_EQ(obf[0].pattern, "__class__ (decoded)");
+  EXPECT_EQ(obf.back().risk, chat_template::Risk::obfuscated);
+  EXPECT_EQ(chat_template::normalize("'__cla' ~ 'ss__' + \"\\137\\137\" '\\u005f'"), "'__class_____'");
+  // Prose: "request." ending a sentence, a word that merely ends in "config."
+  EXPECT_TRUE(chat_template::check("{{ 'Answer the request.' }} {{ myconfig.x }}").empty());
   EXPECT_TRUE(chat_template::check("{% for message in messages[::-1] %}{{ message['content'] | trim }}{% endfor %}"
                                    "{%- set ns = namespace(found=false) -%}{{ raise_exception('x') }}")
                   .empty());
@@ -315,6 +323,105 @@ TEST(Tar, ListsMembersAndRejectsLies) {
   std::string lying = t;
   std::memcpy(lying.data() + 124, "77777777777", 11);
   EXPECT_FALSE(tar::list(B(lying)).ok());
+}
+
+}  // namespace
+}  // namespace mg
+
+namespace mg {
+namespace {
+
+// Protobuf bytes by hand, as tools/make_serialized_fixtures.py writes them.
+std::string varint(std::uint64_t v) {
+  std::string s;
+  do {
+    std::uint8_t b = v & 0x7f;
+    v >>= 7;
+    s += static_cast<char>(b | (v ? 0x80 : 0));
+  } while (v);
+  return s;
+}
+std::string field(unsigned n, const std::string& payload) { return varint((n << 3) | 2) + varint(payload.size()) + payload; }
+std::string node(const std::string& name, const std::string& op, const std::vector<std::string>& inputs = {},
+                 const std::string* const_str = nullptr) {
+  std::string n = field(1, name) + field(2, op);
+  for (const auto& i : inputs) n += field(3, i);
+  if (const_str) n += field(5, field(1, "value") + field(2, field(8, field(8, *const_str))));
+  return n;
+}
+std::string saved_model(const std::vector<std::string>& nodes, const std::vector<std::string>& fn_nodes = {}) {
+  std::string graph;
+  for (const auto& n : nodes) graph += field(1, n);
+  if (!fn_nodes.empty()) {
+    std::string fn = field(1, field(1, "__inference_f_1"));
+    for (const auto& n : fn_nodes) fn += field(3, n);
+    graph += field(2, field(1, fn));
+  }
+  return field(2, field(2, graph));
+}
+std::span<const std::uint8_t> S(const std::string& s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
+
+TEST(SavedModel, OpsOfGraphAndLibrary) {
+  const std::string etc = "/etc/passwd", model = "model";
+  const auto g = saved_model({node("p", "Const", {}, &etc), node("r", "ReadFile", {"p"}), node("m", "Const", {}, &model),
+                              node("s", "SaveV2", {"m", "m", "m"}), node("x", "Placeholder"), node("w", "WriteFile", {"x", "x"})},
+                             {node("call", "EagerPyFunc", {"a"}), node("odd", "MyCustomOp")});
+  const auto r = savedmodel::read_saved_model(S(g));
+  ASSERT_TRUE(r.parsed) << r.error;
+  EXPECT_EQ(r.nodes, 8u);
+  ASSERT_EQ(r.hits.size(), 3u);
+  EXPECT_EQ(r.hits[0].risk, savedmodel::OpRisk::file_io_constant);
+  EXPECT_EQ(r.hits[0].path, "/etc/passwd");
+  EXPECT_EQ(r.hits[1].risk, savedmodel::OpRisk::file_io_runtime);  // WriteFile(x): path fed at run time
+  EXPECT_EQ(r.hits[2].risk, savedmodel::OpRisk::py_func);
+  EXPECT_EQ(r.hits[2].scope, "function __inference_f_1");
+  ASSERT_EQ(r.unknown_ops.size(), 1u);
+  EXPECT_EQ(r.unknown_ops[0], "MyCustomOp");
+}
+
+TEST(SavedModel, MalformedIsAValue) {
+  EXPECT_FALSE(savedmodel::read_saved_model(S("")).parsed);
+  EXPECT_FALSE(savedmodel::read_saved_model(S("\x12\xff\xff\xff\xff\x0f")).parsed);  // length past the end
+  EXPECT_FALSE(savedmodel::read_saved_model(S(field(2, field(2, "\x0a\x05\x0a\x01")))).parsed);  // truncated NodeDef
+  EXPECT_FALSE(savedmodel::read_saved_model(S("\x0b\x0c")).parsed);  // groups
+  std::string deep = "x";
+  for (int k = 0; k < 1000; ++k) deep = field(2, deep);
+  (void)savedmodel::read_saved_model(S(deep));  // nesting is followed only as deep as the schema
+}
+
+TEST(Keras, LambdaBytecodeNamesAreShown) {
+  // marshal of a code object whose names are os / system and a constant command (hand-made).
+  std::string m = "\xe3";
+  m += std::string(16, '\0');
+  m += "\xda\x02os\xda\x06system\xfa\x0c" "echo canary!";
+  static const char* b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string enc;
+  for (std::size_t k = 0; k < m.size(); k += 3) {
+    std::uint32_t v = static_cast<std::uint8_t>(m[k]) << 16;
+    if (k + 1 < m.size()) v |= static_cast<std::uint8_t>(m[k + 1]) << 8;
+    if (k + 2 < m.size()) v |= static_cast<std::uint8_t>(m[k + 2]);
+    enc += b64[(v >> 18) & 63];
+    enc += b64[(v >> 12) & 63];
+    enc += k + 1 < m.size() ? b64[(v >> 6) & 63] : '=';
+    enc += k + 2 < m.size() ? b64[v & 63] : '=';
+  }
+  EXPECT_EQ(keras::lambda_code_summary(enc), "os, system, 'echo canary!'");
+  EXPECT_EQ(keras::lambda_code_summary("not base64 !!"), "");
+  const auto r = keras::check_config(R"({"class_name":"Lambda","config":{"function":[")" + enc + R"(",null,null]}})");
+  ASSERT_EQ(r.hits.size(), 1u);
+  EXPECT_NE(r.hits[0].detail.find("naming os, system"), std::string::npos) << r.hits[0].detail;
+}
+
+TEST(Hdf5Reader, GarbageAndCrashesAreValues) {
+  // A superblock signature followed by garbage: libhdf5 refuses it; nothing crashes the scan.
+  std::string bad = "\x89HDF\r\n\x1a\n";
+  bad += std::string(4096, '\xff');
+  const auto c = hdf5::read(S(bad));
+  EXPECT_FALSE(c.opened);
+  EXPECT_FALSE(c.error.empty());
+  EXPECT_FALSE(hdf5::read(S("")).opened);
+  const auto in = hdf5::read_in_process(S(bad));
+  EXPECT_FALSE(in.opened);
 }
 
 }  // namespace
