@@ -362,7 +362,7 @@ int run(const std::string& cmd) {
 }
 
 TEST(NestedArchives, EncryptedSevenZipAndZipMadeBy7zAreNamedPartial) {
-  ASSERT_EQ(run("command -v 7z"), 0) << "7z (p7zip-full) is missing; scripts/bootstrap installs it";
+  ASSERT_EQ(run("command -v 7z"), 0) << "7z (p7zip-full) is missing; scripts/bootstrap --dev installs it";
   TempRepo work({{"src/model.bin", evil_pickle()}});
   TempRepo repo;
   ASSERT_EQ(run("cd " + work.path("src") + " && 7z a -pSECRET " + repo.path("weights.7z") + " model.bin"), 0);
