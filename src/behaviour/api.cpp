@@ -25,7 +25,7 @@ const Table& table() {
                            "win32crypt.CryptUnprotectData", "boto3.Session.get_credentials", "botocore.session.get_session"});
     add(Api::user_input, {"input", "raw_input", "sys.stdin.read", "sys.stdin.readline", "sys.stdin.readlines", "getpass.getpass"});
     add(Api::system_info, {"platform.node", "platform.uname", "platform.platform", "platform.system", "platform.release",
-                           "platform.version", "platform.machine", "platform.processor", "platform.architecture",
+                           "platform.version", "os.getcwd", "platform.machine", "platform.processor", "platform.architecture",
                            "socket.gethostname", "socket.getfqdn", "os.uname", "getpass.getuser", "os.getlogin", "uuid.getnode",
                            "os.getuid", "os.geteuid", "psutil.users", "psutil.net_if_addrs", "netifaces.interfaces",
                            "netifaces.ifaddresses", "locale.getdefaultlocale", "sys.platform", "os.cpu_count",
@@ -124,6 +124,9 @@ const Table& methods() {
     m.emplace("add_done_callback", Api::callback);
     m.emplace("get_password", Api::secret_call);
     m.emplace("decrypt", Api::decoder);
+    for (auto n : {"WriteProcessMemory", "CreateRemoteThread", "VirtualAllocEx", "NtCreateThreadEx", "QueueUserAPC", "RtlCreateUserThread"}) {
+      m.emplace(n, Api::inject);  // Windows process injection through ctypes
+    }
     m.emplace("reveal", Api::decoder);  // steganography readers
     m.emplace("get_credentials", Api::secret_call);
     return m;

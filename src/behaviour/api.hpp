@@ -38,6 +38,7 @@ enum class Api : std::uint8_t {
   callback,       // threading.Thread(target=f), atexit.register(f)
   registry_write, // winreg.SetValueEx
   pip_main,       // pip.main([...]) / pip._internal.main
+  inject,         // kernel32.WriteProcessMemory / CreateRemoteThread: code written into another process
 };
 
 // By the resolved callee ("subprocess.Popen", "os.environ.get", "eval").

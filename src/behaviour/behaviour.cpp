@@ -43,6 +43,7 @@ std::string_view to_string(Cap c) {
     case Cap::native_load: return "native-load";
     case Cap::capture: return "capture";
     case Cap::install: return "install";
+    case Cap::inject: return "inject";
   }
   return "?";
 }
@@ -259,6 +260,7 @@ class Program {
       for (const auto& a : c.args) v |= value(f, a);
       for (const auto& k : c.kwargs) v |= value(f, k.second);
       v |= value(f, c.receiver);
+      if (c.decoder_name && targets_[g].empty()) v |= kDecoded;
     }
     return v;
   }
@@ -535,6 +537,9 @@ class Judge {
         emit("BH107", f, s, s.api + " reads keystrokes, the clipboard or the screen", Severity::high, 0);
         return;
       case Cap::install: return;  // PY956 reports package installs wherever they are
+      case Cap::inject:
+        emit("BH104", f, s, s.api + " writes code into, or starts a thread in, another process (process injection)", Severity::critical, 0);
+        return;
     }
   }
 
@@ -546,7 +551,8 @@ class Judge {
     for (const auto& s : m.sinks) {
       if (s.cap != Cap::file_write) continue;
       const std::uint32_t data = p_.value(f, s.data);
-      if ((data & (kNetwork | kDownload)) && (s.constant.empty() || is_executable_location(s.constant))) downloads.emplace(s.scope, &s);
+      const bool unknown_path = s.constant.empty() || s.constant.find("…") != std::string::npos;
+      if ((data & (kNetwork | kDownload)) && (unknown_path || is_executable_location(s.constant))) downloads.emplace(s.scope, &s);
     }
     for (const auto& s : m.sinks) {
       if (s.cap != Cap::make_exec && s.cap != Cap::process && s.cap != Cap::native_load) continue;

@@ -567,6 +567,15 @@ std::optional<CVal> ConstEval::ev(TSNode n, int depth) const {
       }
       return std::nullopt;
     }
+    case py::type_id("unary_operator"): {
+      auto v = ev(field(n, "argument"), depth + 1);
+      if (!v || v->kind != Kind::integer) return std::nullopt;
+      const std::string_view op = tree_.text(field(n, "operator"));
+      if (op == "-") v->i = -v->i;
+      else if (op == "~") v->i = ~v->i;
+      else if (op != "+") return std::nullopt;
+      return v;
+    }
     case py::type_id("call"): return ev_call(n, depth);
     case py::type_id("generator_expression"):
     case py::type_id("list_comprehension"): return ev_comprehension(n, depth);

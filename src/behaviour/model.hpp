@@ -71,6 +71,9 @@ struct CallSite {
   // The receiver is an object of unknown type (`.m`, or a local variable's method): data flow links
   // it only to a single, distinctively named repository method (dict.get is not Cache.get).
   bool unknown_receiver = false;
+  // A bare function named like a decoder (`decode(x)`, `decrypt(x)`): when it resolves to no
+  // repository code, its result is decoded data.
+  bool decoder_name = false;
 };
 
 struct Source {
@@ -92,6 +95,7 @@ enum class Cap : std::uint8_t {
   native_load,  // a shared library is loaded or built (data: the path)
   capture,      // keystrokes, clipboard or screen read
   install,      // a package is installed at run time
+  inject,       // code written into or started in another process
 };
 std::string_view to_string(Cap c);
 

@@ -992,6 +992,10 @@ class Builder {
         if (auto key = const_text(a.arg(0))) m_.sinks.back().constant = clip(*key + "\\" + m_.sinks.back().constant);
         return result;
       }
+      case Api::inject: {
+        sink(Cap::inject, n, callee.empty() ? std::string(method) : callee, a.all, {});
+        return result;
+      }
       case Api::pip_main: {
         sink(Cap::install, n, callee, a.all, {}, a.arg(0));
         return result;
@@ -1026,6 +1030,29 @@ class Builder {
       if ((method == "read" || method == "readlines" || method == "readline") && starts_with(recv_kind, "file:r:")) {
         result = receiver;
         return result;
+      }
+    }
+    // A query of a browser's credential store (Chrome's logins, cookies, cards; Firefox's moz_logins).
+    if (method == "execute" && !a.pos.empty()) {
+      if (auto q = const_text(a.pos[0]); q && is_credential_query(*q)) {
+        result.push_back(source(kSecret, n, "a query of a browser credential store"));
+        result.insert(result.end(), receiver.begin(), receiver.end());
+        return result;
+      }
+    }
+    // Containers filled piece by piece (`out.append(b ^ k)`) hold what goes in.
+    if ((method == "append" || method == "extend" || method == "insert" || method == "add" || method == "update" ||
+         method == "appendleft") && is(field(func, "object"), "identifier")) {
+      add(var(cur_, std::string(tree_.text(field(func, "object")))), a.all);
+    }
+    // A wrapper library started with an interpreter or shell: `command.run(["python", "-c", code])`.
+    if (!a.pos.empty() && (is(a.pos[0], "list") || is(a.pos[0], "tuple")) && ts_node_named_child_count(a.pos[0]) > 0) {
+      if (auto first = const_text(ts_node_named_child(a.pos[0], 0))) {
+        const std::string prog = to_lower(*first);
+        if (prog == "python" || prog == "python3" || prog == "bash" || prog == "sh" || prog == "/bin/sh" || prog == "/bin/bash" ||
+            prog == "powershell" || prog == "cmd" || prog == "cmd.exe" || prog == "pwsh") {
+          sink(Cap::process, n, callee.empty() ? std::string(method) : callee, a.pos_terms[0], {}, a.pos[0]);
+        }
       }
     }
     if (callee == "map" && !a.pos.empty() && (tree_.text(a.pos[0]) == "chr" || tree_.text(a.pos[0]) == "ord")) {
@@ -1080,6 +1107,11 @@ class Builder {
     cs.ref = r;
     cs.line = line;
     cs.unknown_receiver = receiver_is_unknown(func);
+    if (is(func, "identifier")) {
+      const std::string name = to_lower(tree_.text(func));
+      cs.decoder_name = name == "decode" || name == "decrypt" || name == "deobfuscate" || name == "unobfuscate" || name == "b64d" ||
+                        name == "unhex" || name == "xor_decode" || name == "decode_payload";
+    }
     cs.args = std::move(a.pos_terms);
     cs.kwargs = std::move(a.kw_terms);
     cs.receiver = std::move(receiver);

@@ -29,6 +29,13 @@ bool is_secret_path(std::string_view p) {
   return false;
 }
 
+bool is_credential_query(std::string_view sql) {
+  const std::string q = to_lower(sql);
+  if (!has(q, "select")) return false;
+  return has(q, "password_value") || has(q, "encrypted_value") || has(q, "moz_logins") || has(q, "card_number_encrypted") ||
+         (has(q, "from logins") && has(q, "password"));
+}
+
 std::string persistence_class(std::string_view p) {
   const std::string l = to_lower(p);
   for (const char* w : {".bashrc", ".bash_profile", ".bash_login", ".profile", ".zshrc", ".zprofile", ".zshenv", "/etc/profile",

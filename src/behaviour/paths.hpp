@@ -10,6 +10,8 @@ namespace mg::behaviour {
 // Files and folders that hold credentials (~/.ssh, ~/.aws/credentials, the HF token, browser
 // stores, keyrings, /etc/shadow...).
 bool is_secret_path(std::string_view path);
+// SQL that reads a browser's saved passwords, cookies or cards.
+bool is_credential_query(std::string_view sql);
 // Where a write makes code run later: shell rc files, cron, systemd, autostart, authorized_keys,
 // .pth/sitecustomize, PATH folders, git hooks, Windows Run keys and Startup. Returns the class
 // ("shell startup file", "cron"...) or "".

