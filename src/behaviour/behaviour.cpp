@@ -91,7 +91,6 @@ bool is_common_method(std::string_view m) {
 }
 
 constexpr std::size_t kMaxTargets = 8;     // a method name shared by more repository methods is left unlinked
-constexpr int kMaxRounds = 64;             // fixpoint rounds (masks only grow; ten bits bound it anyway)
 constexpr int kMaxEvidenceDepth = 200;
 
 // The repository's models as one program: global indices for variables, calls and sources.
@@ -168,11 +167,14 @@ class Program {
   // Each call site to the repository functions it may run, and their parameters to its arguments.
   void link() {
     // (file, body line, name) -> scope
-    std::map<std::tuple<std::string, std::uint32_t, std::string>, std::uint32_t> scope_by_def;
+    auto def_key = [](const std::string& path, std::uint32_t line, const std::string& leaf) {
+      return path + '\n' + std::to_string(line) + '\n' + leaf;
+    };
+    std::unordered_map<std::string, std::uint32_t> scope_by_def;
     for (std::uint32_t f = 0; f < models_.size(); ++f) {
       for (std::uint32_t s = 1; s < models_[f].scopes.size(); ++s) {
         const auto& sc = models_[f].scopes[s];
-        scope_by_def[{models_[f].path, sc.body_first_line, sc.leaf}] = s;
+        if (sc.body_first_line != 0) scope_by_def[def_key(models_[f].path, sc.body_first_line, sc.leaf)] = s;
       }
     }
     // Cache: the def index of each scope (for resolution from inside it).
@@ -184,22 +186,24 @@ class Program {
         def_of[f][s] = reach_.def_index(models_[f].path, sc.body_first_line, sc.leaf);
       }
     }
-    std::map<std::tuple<std::uint32_t, int, std::string>, std::vector<Target>> memo;
+    std::unordered_map<std::string, std::uint32_t> model_of;  // path -> the file's own model (decoded payloads come after it)
+    for (std::uint32_t f = 0; f < models_.size(); ++f) model_of.emplace(models_[f].path, f);
+    std::unordered_map<std::string, std::vector<Target>> memo;  // (file, def, ref) -> targets
     for (std::uint32_t g = 0; g < calls_.size(); ++g) {
       const std::uint32_t f = calls_[g].file;
       const auto& c = call_of(g);
       const int def = def_of[f][c.scope];
-      auto key = std::make_tuple(f, def, c.ref);
+      const std::string key = std::to_string(f) + '\n' + std::to_string(def) + '\n' + c.ref;
       auto it = memo.find(key);
       if (it == memo.end()) {
         std::vector<Target> ts;
         for (const auto& [path, d] : reach_.resolve(models_[f].path, def, c.ref)) {
           const auto& facts_def = reach_.def_info(path, d);
-          auto sit = scope_by_def.find({path, facts_def.first, facts_def.second});
+          auto sit = scope_by_def.find(def_key(path, facts_def.first, facts_def.second));
           if (sit == scope_by_def.end()) continue;
-          std::uint32_t tf = 0;
-          while (tf < models_.size() && models_[tf].path != path) ++tf;
-          if (tf == models_.size()) continue;
+          const auto mit = model_of.find(path);
+          if (mit == model_of.end()) continue;
+          const std::uint32_t tf = mit->second;
           const auto& sc = models_[tf].scopes[sit->second];
           const bool method = sc.parent >= 0 && models_[tf].scopes[static_cast<std::size_t>(sc.parent)].is_class;
           const bool ctor = sc.leaf == "__init__" || sc.leaf == "__new__" || sc.leaf == "__post_init__";
@@ -265,22 +269,84 @@ class Program {
     return v;
   }
 
-  void solve() {
-    for (int round = 0; round < kMaxRounds; ++round) {
-      bool changed = false;
-      for (std::uint32_t g = 0; g < vars_.size(); ++g) {
-        std::uint32_t v = value(vars_[g].file, var_of(g).terms);
-        for (const auto& t : extra_[g]) {
-          if (t.kind == TermKind::bits && t.a == 0) v |= var_val_[t.b];  // alias of another file's variable
-          else v |= term_value(vars_[g].file, t);
+  std::uint32_t var_value(std::uint32_t g) const {
+    std::uint32_t v = value(vars_[g].file, var_of(g).terms);
+    for (const auto& t : extra_[g]) {
+      if (t.kind == TermKind::bits && t.a == 0) v |= var_val_[t.b];  // alias of another file's variable
+      else v |= term_value(vars_[g].file, t);
+    }
+    return v;
+  }
+
+  // Nodes are variables [0, V) and call results [V, V + C). What a term reads, as nodes.
+  void reads(std::uint32_t file, const Terms& ts, std::vector<std::uint32_t>& out, int depth = 0) const {
+    const auto nv = static_cast<std::uint32_t>(vars_.size());
+    for (const auto& t : ts) {
+      switch (t.kind) {
+        case TermKind::var: out.push_back(var_base_[file] + t.a); break;
+        case TermKind::call: out.push_back(nv + call_base_[file] + t.a); break;
+        case TermKind::arg:
+        case TermKind::kwarg: {
+          if (depth > 0) break;
+          const auto& c = call_of(t.a);
+          const Terms& a = t.kind == TermKind::arg ? c.args[t.b] : c.kwargs[t.b].second;
+          reads(calls_[t.a].file, a, out, depth + 1);
+          break;
         }
-        if (v != var_val_[g]) var_val_[g] = v, changed = true;
+        case TermKind::bits:
+        case TermKind::source: break;
       }
-      for (std::uint32_t g = 0; g < calls_.size(); ++g) {
-        const std::uint32_t v = call_value(g);
-        if (v != call_val_[g]) call_val_[g] = v, changed = true;
+    }
+  }
+
+  // Worklist fixpoint: a node is recomputed only when something it reads changed. Masks only
+  // grow and have ten bits, so every node changes at most ten times.
+  void solve() {
+    const auto nv = static_cast<std::uint32_t>(vars_.size());
+    const auto total = nv + static_cast<std::uint32_t>(calls_.size());
+    std::vector<std::vector<std::uint32_t>> readers(total);
+    std::vector<std::uint32_t> scratch;
+    for (std::uint32_t g = 0; g < nv; ++g) {
+      scratch.clear();
+      reads(vars_[g].file, var_of(g).terms, scratch);
+      for (const auto& t : extra_[g]) {
+        if (t.kind == TermKind::bits && t.a == 0) scratch.push_back(t.b);
+        else reads(vars_[g].file, Terms{t}, scratch);
       }
-      if (!changed) break;
+      for (auto r : scratch) readers[r].push_back(g);
+    }
+    for (std::uint32_t c = 0; c < calls_.size(); ++c) {
+      scratch.clear();
+      bool returns = false;
+      for (const auto& t : targets_[c]) {
+        if (t.constructor) continue;
+        returns = true;
+        scratch.push_back(var_base_[t.file] + models_[t.file].scopes[t.scope].ret_var);
+      }
+      if (!returns) {
+        const auto& cs = call_of(c);
+        for (const auto& a : cs.args) reads(calls_[c].file, a, scratch);
+        for (const auto& k : cs.kwargs) reads(calls_[c].file, k.second, scratch);
+        reads(calls_[c].file, cs.receiver, scratch);
+      }
+      for (auto r : scratch) readers[r].push_back(nv + c);
+    }
+    std::vector<std::uint32_t> work;
+    std::vector<char> queued(total, 1);
+    work.reserve(total);
+    for (std::uint32_t n = total; n-- > 0;) work.push_back(n);
+    std::uint64_t budget = static_cast<std::uint64_t>(total) * 12 + 1024;  // bounded whatever the input
+    while (!work.empty() && budget-- > 0) {
+      const std::uint32_t n = work.back();
+      work.pop_back();
+      queued[n] = 0;
+      const std::uint32_t v = n < nv ? var_value(n) : call_value(n - nv);
+      std::uint32_t& slot = n < nv ? var_val_[n] : call_val_[n - nv];
+      if (v == slot) continue;
+      slot = v;
+      for (auto r : readers[n]) {
+        if (!queued[r]) queued[r] = 1, work.push_back(r);
+      }
     }
   }
 
