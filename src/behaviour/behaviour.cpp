@@ -112,6 +112,15 @@ class Program {
     extra_.resize(vars_.size());
     targets_.resize(calls_.size());
     link();
+    flows_to_return();
+    // Two passes, so that what a function returns depends on the call: first every function's
+    // own return (parameters empty), then parameters fed by every caller (for the sinks inside),
+    // while a call's result stays "own return + the arguments that flow to it".
+    with_params_ = false;
+    solve();
+    ret_own_.resize(vars_.size());
+    for (std::uint32_t g = 0; g < vars_.size(); ++g) ret_own_[g] = var_val_[g];
+    with_params_ = true;
     solve();
   }
 
@@ -258,7 +267,20 @@ class Program {
     for (const auto& t : targets_[g]) {
       if (t.constructor) continue;
       returns = true;
-      v |= var_val_[var_base_[t.file] + models_[t.file].scopes[t.scope].ret_var];
+      const auto& sc = models_[t.file].scopes[t.scope];
+      const std::uint32_t rv = var_base_[t.file] + sc.ret_var;
+      v |= with_params_ ? ret_own_[rv] : var_val_[rv];
+      // The arguments of this call that the callee passes through to its return.
+      const auto& flows = flows_[scope_base_[t.file] + t.scope];
+      for (std::size_t i = 0; i < c.args.size(); ++i) {
+        const std::size_t p = i + t.offset;
+        if (p < flows.size() && flows[p]) v |= value(f, c.args[i]);
+      }
+      for (const auto& [name, terms] : c.kwargs) {
+        for (std::size_t p = 0; p < sc.params.size() && p < flows.size(); ++p) {
+          if (flows[p] && sc.params[p] == name) v |= value(f, terms);
+        }
+      }
     }
     if (!returns) {  // library code, or an object built from its arguments
       for (const auto& a : c.args) v |= value(f, a);
@@ -269,8 +291,60 @@ class Program {
     return v;
   }
 
+  // For each function: which parameters can reach its return value (through its variables and
+  // the calls it makes, taken as passing their arguments on).
+  void flows_to_return() {
+    flows_.assign(scope_file_.size(), {});
+    const auto nv = static_cast<std::uint32_t>(vars_.size());
+    std::vector<std::uint32_t> stack, scratch;
+    std::vector<char> seen(nv, 0);
+    std::vector<std::uint32_t> touched;
+    for (std::uint32_t f = 0; f < models_.size(); ++f) {
+      const auto& m = models_[f];
+      for (std::uint32_t s = 1; s < m.scopes.size(); ++s) {
+        const auto& sc = m.scopes[s];
+        if (sc.param_vars.empty()) continue;
+        auto& out = flows_[scope_base_[f] + s];
+        out.assign(sc.param_vars.size(), 0);
+        stack.assign(1, var_base_[f] + sc.ret_var);
+        std::size_t steps = 0;
+        while (!stack.empty() && ++steps < 100000) {
+          const std::uint32_t g = stack.back();
+          stack.pop_back();
+          if (seen[g]) continue;
+          seen[g] = 1;
+          touched.push_back(g);
+          for (std::size_t p = 0; p < sc.param_vars.size(); ++p) {
+            if (g == var_base_[f] + sc.param_vars[p]) out[p] = 1;
+          }
+          scratch.clear();
+          reads(vars_[g].file, var_of(g).terms, scratch);
+          for (std::size_t i = 0; i < scratch.size(); ++i) {
+            const std::uint32_t r = scratch[i];
+            if (r < nv) {
+              if (vars_[r].file == f) stack.push_back(r);
+              continue;
+            }
+            const auto& c = call_of(r - nv);  // a call passes its arguments on
+            if (calls_[r - nv].file != f) continue;
+            std::vector<std::uint32_t> inner;
+            for (const auto& a : c.args) reads(f, a, inner);
+            for (const auto& k : c.kwargs) reads(f, k.second, inner);
+            reads(f, c.receiver, inner);
+            for (auto x : inner) {
+              if (x < nv && vars_[x].file == f) stack.push_back(x);
+            }
+          }
+        }
+        for (auto g : touched) seen[g] = 0;
+        touched.clear();
+      }
+    }
+  }
+
   std::uint32_t var_value(std::uint32_t g) const {
     std::uint32_t v = value(vars_[g].file, var_of(g).terms);
+    if (!with_params_) return v;
     for (const auto& t : extra_[g]) {
       if (t.kind == TermKind::bits && t.a == 0) v |= var_val_[t.b];  // alias of another file's variable
       else v |= term_value(vars_[g].file, t);
@@ -309,7 +383,7 @@ class Program {
     for (std::uint32_t g = 0; g < nv; ++g) {
       scratch.clear();
       reads(vars_[g].file, var_of(g).terms, scratch);
-      for (const auto& t : extra_[g]) {
+      for (const auto& t : with_params_ ? extra_[g] : Terms{}) {
         if (t.kind == TermKind::bits && t.a == 0) scratch.push_back(t.b);
         else reads(vars_[g].file, Terms{t}, scratch);
       }
@@ -323,12 +397,11 @@ class Program {
         returns = true;
         scratch.push_back(var_base_[t.file] + models_[t.file].scopes[t.scope].ret_var);
       }
-      if (!returns) {
-        const auto& cs = call_of(c);
-        for (const auto& a : cs.args) reads(calls_[c].file, a, scratch);
-        for (const auto& k : cs.kwargs) reads(calls_[c].file, k.second, scratch);
-        reads(calls_[c].file, cs.receiver, scratch);
-      }
+      (void)returns;  // a call reads its arguments either way (they may flow through the callee)
+      const auto& cs = call_of(c);
+      for (const auto& a : cs.args) reads(calls_[c].file, a, scratch);
+      for (const auto& k : cs.kwargs) reads(calls_[c].file, k.second, scratch);
+      reads(calls_[c].file, cs.receiver, scratch);
       for (auto r : scratch) readers[r].push_back(nv + c);
     }
     std::vector<std::uint32_t> work;
@@ -387,7 +460,7 @@ class Program {
             if (tg.constructor) continue;
             const auto& sc = models_[tg.file].scopes[tg.scope];
             const std::uint32_t rv = var_base_[tg.file] + sc.ret_var;
-            if ((var_val_[rv] & want) == 0) continue;
+            if ((ret_own_[rv] & want) == 0) continue;  // what the callee itself returns, whoever calls it
             if (trace(tg.file, var_of(rv).terms, want, depth + 1, seen, path)) {
               path.push_back({models_[file].path, c.line, "returned by " + sc.name + "()"});
               return true;
@@ -422,6 +495,9 @@ class Program {
   std::vector<std::uint32_t> var_val_, call_val_;
   std::vector<Terms> extra_;  // parameter inputs from call sites (global call indices in Term::a)
   std::vector<std::vector<Target>> targets_;
+  std::vector<std::vector<char>> flows_;  // per global scope: parameter i reaches the return
+  std::vector<std::uint32_t> ret_own_;    // first pass: values without callers' arguments
+  bool with_params_ = true;
 };
 
 // ---- the rules --------------------------------------------------------------------------------
@@ -624,6 +700,14 @@ class Judge {
       if (s.cap != Cap::make_exec && s.cap != Cap::process && s.cap != Cap::native_load) continue;
       auto it = downloads.find(s.scope);
       if (it == downloads.end() || it->second->line > s.line) continue;
+      // A program started after a download runs the download only if it names it.
+      if (s.cap == Cap::process) {
+        const std::string& path = it->second->constant;
+        const std::string base = path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
+        const bool unknown = base.empty() || base.find("…") != std::string::npos;
+        // An unknown download path can only be named by a command built at run time.
+        if (unknown ? s.constant.find("…") == std::string::npos : s.constant.find(base) == std::string::npos) continue;
+      }
       const std::string then = s.cap == Cap::make_exec ? "makes it executable" : s.cap == Cap::process ? "runs a program" : "loads native code";
       emit("BH104", f, *it->second, "saves a download that line " + std::to_string(s.line) + " then " + then + " (dropper)", Severity::critical,
            kNetwork | kDownload);

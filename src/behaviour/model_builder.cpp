@@ -549,9 +549,9 @@ class Builder {
         out = expr(value, depth + 1);
         TSNode sub = field(n, "subscript");
         if (is(sub, "slice")) {
-          // s[::-1]: reversal is an obfuscation step
-          const std::string_view st = tree_.text(sub);
-          if (st.find("-1") != std::string_view::npos && std::count(st.begin(), st.end(), ':') == 2) out.push_back(Term{TermKind::bits, kDecoded, 0, py::line_of(n)});
+          // "...."[::-1]: reversing a constant string is an obfuscation step (reversing an image
+          // or a list is not).
+          if (auto v = ce_.eval(n); v && v->is_text() && v->decoded) out.push_back(Term{TermKind::bits, kDecoded, 0, py::line_of(n)});
         }
         Terms k = expr(sub, depth + 1);
         out.insert(out.end(), k.begin(), k.end());
@@ -562,7 +562,7 @@ class Builder {
         out = expr(field(n, "left"), depth + 1);
         Terms r = expr(field(n, "right"), depth + 1);
         out.insert(out.end(), r.begin(), r.end());
-        if (tree_.text(field(n, "operator")) == "^" && !out.empty()) out.push_back(Term{TermKind::bits, kDecoded, 0, py::line_of(n)});
+        if (tree_.text(field(n, "operator")) == "^" && !out.empty() && is_xor_decoding(n)) out.push_back(Term{TermKind::bits, kDecoded, 0, py::line_of(n)});
         return out;
       }
       case py::type_id("comparison_operator"):
@@ -636,7 +636,12 @@ class Builder {
         root = field(root, "object");
       }
       if (is(root, "identifier")) return false;  // a plain name chain (aliases included)
-      return is(root, "call") || is(root, "subscript");  // __import__("os").system, sys.modules["os"].system
+      if (is(root, "subscript")) return true;       // sys.modules["os"].system
+      if (!is(root, "call")) return false;
+      // __import__("os").system, getattr(m, "x").y: the object itself is looked up by name.
+      const std::string inner = names_.call_qualname(tree_, root);
+      return inner == "__import__" || inner == "importlib.import_module" || inner == "getattr" || inner == "vars" ||
+             inner == "globals" || inner == "locals" || inner == "builtins.__import__";
     }
     return is(func, "call") || is(func, "subscript");  // getattr(os, "system")(...), vars(__builtins__)["exec"](...)
   }
@@ -689,6 +694,21 @@ class Builder {
       }
     }
     return a;
+  }
+
+  // `b ^ key` inside a loop or comprehension over bytes, with a constant key: an xor decoder (a
+  // bitwise xor of two tensors or masks is not).
+  bool is_xor_decoding(TSNode n) const {
+    auto l = ce_.eval(field(n, "left"));
+    auto r = ce_.eval(field(n, "right"));
+    const bool const_key = (l && (l->kind == CVal::Kind::integer || l->is_text())) || (r && (r->kind == CVal::Kind::integer || r->is_text()));
+    if (!const_key) return false;
+    // Inside chr(...)/ord(...)/bytes(...) or a generator: character-wise decoding.
+    for (TSNode p = n; !ts_node_is_null(p); p = ts_node_parent(p)) {
+      if (is(p, "generator_expression") || is(p, "list_comprehension") || is(p, "for_statement")) return true;
+      if (is(p, "function_definition") || is(p, "module")) break;
+    }
+    return false;
   }
 
   // The receiver's name says socket or connection (`sock.recv`, `self.conn.send`).

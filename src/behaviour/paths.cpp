@@ -78,7 +78,9 @@ std::string suspicious_endpoint(std::string_view url) {
   // An IP address literal (v4 dotted, or v6 in brackets).
   bool dotted = std::count(host.begin(), host.end(), '.') == 3;
   for (char c : host) dotted = dotted && ((c >= '0' && c <= '9') || c == '.');
-  if (dotted && !starts_with(host, "10.") && !starts_with(host, "192.168.") && !starts_with(host, "169.254.")) return "a bare IP address";
+  // Public DNS resolvers are what connectivity checks dial.
+  const bool resolver = host == "1.1.1.1" || host == "1.0.0.1" || host == "8.8.8.8" || host == "8.8.4.4" || host == "9.9.9.9";
+  if (dotted && !resolver && !starts_with(host, "10.") && !starts_with(host, "192.168.") && !starts_with(host, "169.254.")) return "a bare IP address";
   if (!host.empty() && host.front() == '[') return "a bare IP address";
   static constexpr std::pair<std::string_view, std::string_view> kHosts[] = {
       {"bit.ly", "a URL shortener"}, {"tinyurl.com", "a URL shortener"}, {"is.gd", "a URL shortener"}, {"t.co", "a URL shortener"},
