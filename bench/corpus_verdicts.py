@@ -25,10 +25,10 @@ What it measures
     real-risk, partial targets and the wall time of the scan; then the totals and weakness-only per
     100 model repositories.
 
-How to run
-    python3 bench/corpus_verdicts.py /work/corpus                      # categories A-D, --jobs 1
-    python3 bench/corpus_verdicts.py /work/corpus --jobs 2 --categories A,B
-    python3 bench/corpus_verdicts.py /work/corpus --modelgate build/modelgate --verbose
+How to run (CORPUS: the folder ../shared/corpus/rebuild.sh exported to)
+    python3 bench/corpus_verdicts.py CORPUS                      # categories A-D, --jobs 1
+    python3 bench/corpus_verdicts.py CORPUS --jobs 2 --categories A,B
+    python3 bench/corpus_verdicts.py CORPUS --modelgate build/modelgate --verbose
 
     --verbose also lists, for each high/critical repository, every high/critical load-reachable
     finding with its classification.

@@ -21,9 +21,9 @@ What it measures
     caught/total and false/total, then totals. With --bandit, Bandit (`bandit -f json`, HIGH
     severity only, any confidence) is measured on the same files in the same run.
 
-How to run
-    python3 bench/guarddog_sourcecode.py /work/corpus/F/DataDog__guarddog
-    python3 bench/guarddog_sourcecode.py /work/corpus/F/DataDog__guarddog --bandit --verbose
+How to run (CORPUS: the folder ../shared/corpus/rebuild.sh exported to)
+    python3 bench/guarddog_sourcecode.py CORPUS/F/DataDog__guarddog
+    python3 bench/guarddog_sourcecode.py CORPUS/F/DataDog__guarddog --bandit --verbose
     python3 bench/guarddog_sourcecode.py GUARDDOG_DIR --modelgate build/modelgate
     python3 bench/guarddog_sourcecode.py GUARDDOG_DIR --bandit --spans text
 
