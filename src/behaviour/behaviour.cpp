@@ -18,7 +18,6 @@ std::string describe(std::uint32_t mask) {
       {kSecret, "a secret"},          {kNetwork, "a network response"}, {kDecoded, "decoded data"},
       {kUserInput, "user input"},     {kSystemInfo, "system information"}, {kCapture, "captured input"},
       {kEnv, "the environment"},      {kSocket, "a socket"},            {kDownload, "a downloaded file"},
-      {kRepoFile, "a repository file"},
   };
   std::string out;
   for (auto [bit, name] : kNames) {
@@ -100,11 +99,9 @@ class Program {
     for (const auto& m : models_) {
       var_base_.push_back(static_cast<std::uint32_t>(vars_.size()));
       call_base_.push_back(static_cast<std::uint32_t>(calls_.size()));
-      src_base_.push_back(static_cast<std::uint32_t>(sources_.size()));
       scope_base_.push_back(static_cast<std::uint32_t>(scope_file_.size()));
       for (std::size_t i = 0; i < m.vars.size(); ++i) vars_.push_back({static_cast<std::uint32_t>(&m - models_.data()), static_cast<std::uint32_t>(i)});
       for (std::size_t i = 0; i < m.calls.size(); ++i) calls_.push_back({static_cast<std::uint32_t>(&m - models_.data()), static_cast<std::uint32_t>(i)});
-      for (std::size_t i = 0; i < m.sources.size(); ++i) sources_.push_back({static_cast<std::uint32_t>(&m - models_.data()), static_cast<std::uint32_t>(i)});
       for (std::size_t i = 0; i < m.scopes.size(); ++i) scope_file_.push_back(static_cast<std::uint32_t>(&m - models_.data()));
     }
     var_val_.assign(vars_.size(), 0);
@@ -391,13 +388,10 @@ class Program {
     }
     for (std::uint32_t c = 0; c < calls_.size(); ++c) {
       scratch.clear();
-      bool returns = false;
       for (const auto& t : targets_[c]) {
-        if (t.constructor) continue;
-        returns = true;
-        scratch.push_back(var_base_[t.file] + models_[t.file].scopes[t.scope].ret_var);
+        if (!t.constructor) scratch.push_back(var_base_[t.file] + models_[t.file].scopes[t.scope].ret_var);
       }
-      (void)returns;  // a call reads its arguments either way (they may flow through the callee)
+      // A call reads its arguments either way: they may flow through the callee.
       const auto& cs = call_of(c);
       for (const auto& a : cs.args) reads(calls_[c].file, a, scratch);
       for (const auto& k : cs.kwargs) reads(calls_[c].file, k.second, scratch);
@@ -490,8 +484,8 @@ class Program {
 
   const std::vector<FileModel>& models_;
   const py::Reachability& reach_;
-  std::vector<std::uint32_t> var_base_, call_base_, src_base_, scope_base_, scope_file_;
-  std::vector<Ref> vars_, calls_, sources_;
+  std::vector<std::uint32_t> var_base_, call_base_, scope_base_, scope_file_;
+  std::vector<Ref> vars_, calls_;
   std::vector<std::uint32_t> var_val_, call_val_;
   std::vector<Terms> extra_;  // parameter inputs from call sites (global call indices in Term::a)
   std::vector<std::vector<Target>> targets_;

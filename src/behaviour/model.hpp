@@ -21,8 +21,7 @@ enum Prov : std::uint32_t {
   kSystemInfo = 1u << 5,  // host name, user, machine id, OS, addresses
   kCapture = 1u << 6,     // keystrokes, clipboard, screen
   kSocket = 1u << 7,      // a connected socket (an object, not data)
-  kRepoFile = 1u << 8,    // a file the repository ships
-  kDownload = 1u << 9,    // a file fetched from the network (a path whose content came over the wire)
+  kDownload = 1u << 8,    // a file fetched from the network (a path whose content came over the wire)
 };
 std::string describe(std::uint32_t mask);  // "a secret, a network response"
 
@@ -124,7 +123,7 @@ struct FileModel {
   // pickles): analysed in turn by the engines.
   struct Payload {
     std::uint32_t line = 0;
-    std::string kind;  // "python" | "pickle" | "marshal" | "shell"
+    std::string kind;  // "python" | "pickle"
     std::string bytes;
     std::string via;   // the sink's API
   };

@@ -960,8 +960,6 @@ class Builder {
           const std::string_view c = callee;
           if (c.find("pickle") != std::string_view::npos || starts_with(c, "dill.") || starts_with(c, "cloudpickle.") || starts_with(c, "joblib.")) {
             payload(n, "pickle", *v, callee);
-          } else if (starts_with(c, "marshal.")) {
-            payload(n, "marshal", *v, callee);
           }
         }
         result = data;
@@ -1202,7 +1200,6 @@ class Builder {
         m_.sinks.push_back(std::move(inst));
       }
       if (const std::uint32_t out = command_output(s.constant)) result.push_back(source(out, n, "the output of `" + clip(s.constant.substr(0, 80)) + "`"));
-      if (s.decoded_constant) payload(n, "shell", CVal::text(s.constant), callee);
       if (std::string_view(c).find("chmod +x") != std::string_view::npos || std::string_view(c).find("chmod 7") != std::string_view::npos ||
           std::string_view(c).find("chmod 5") != std::string_view::npos) {
         Sink ch = m_.sinks.back().cap == Cap::install ? m_.sinks[m_.sinks.size() - 2] : m_.sinks.back();
