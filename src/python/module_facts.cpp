@@ -242,14 +242,41 @@ class FactsCollector::Impl {
     TSNode args = field(n, "arguments");
     const std::uint32_t nargs = ts_node_is_null(args) ? 0 : ts_node_named_child_count(args);
     if (fn == "getattr") {
-      if (nargs < 2 || !string_value(tree_, ts_node_named_child(args, 1))) facts_.dynamic_dispatch = true;
+      if (nargs < 2 || !string_value(tree_, ts_node_named_child(args, 1))) facts_.dynamic_dispatch_scopes.push_back(scope);
     } else if (fn == "exec" || fn == "eval" || fn == "globals" || fn == "locals" || fn == "vars") {
-      facts_.dynamic_dispatch = true;
+      facts_.dynamic_dispatch_scopes.push_back(scope);
     } else {
-      auto lit = nargs == 0 ? std::nullopt : string_value(tree_, ts_node_named_child(args, 0));
+      TSNode name = nargs == 0 ? TSNode{} : ts_node_named_child(args, 0);
+      auto lit = nargs == 0 ? std::nullopt : string_value(tree_, name);
       if (lit) facts_.imports.push_back({*lit, {}, {}, 0, scope, ts_node_start_point(n).row + 1, in_try});
-      else facts_.computed_import = true;
+      else facts_.computed_imports.push_back({scope, nargs == 0 ? std::string() : constant_prefix(name)});
     }
+  }
+
+  // The constant start of a computed module name: "a.b." + x, f"a.b.{x}", "a.%s" % x.
+  std::string constant_prefix(TSNode n) const {
+    for (int depth = 0; depth < 8 && !ts_node_is_null(n); ++depth) {
+      if (is(n, "binary_operator")) {
+        const std::string_view op = tree_.text(field(n, "operator"));
+        if (op != "+" && op != "%") return {};
+        n = field(n, "left");
+        continue;
+      }
+      if (!is(n, "string")) return {};
+      // The literal text up to the first interpolation, format directive or quote.
+      const std::string_view raw = tree_.text(n);
+      std::size_t q = raw.find_first_of("'\"");
+      if (q == std::string_view::npos) return {};
+      std::string out;
+      for (std::size_t i = q + 1; i < raw.size(); ++i) {
+        const char c = raw[i];
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
+        if (!ok) break;
+        out += c;
+      }
+      return out;
+    }
+    return {};
   }
 
   // References are kept as views (into the source, or into owned_ for rebuilt chains) and made

@@ -47,8 +47,17 @@ struct ModuleFacts {
   std::vector<std::string> module_refs;  // references at module level and in module-level class bodies
   std::vector<ImportFact> imports;
   std::vector<LineRange> main_guards;
-  bool dynamic_dispatch = false;  // getattr(x, <computed>), exec/eval, globals()[...]
-  bool computed_import = false;   // importlib.import_module(<computed>), __import__(<computed>)
+  // Where the code computes what it calls, by scope (-1 = module level): getattr(x, <computed>),
+  // exec/eval, globals()[...]. Only code that runs can compute what else runs.
+  std::vector<int> dynamic_dispatch_scopes;
+  // importlib.import_module(<computed>), __import__(<computed>): the constant start of the module
+  // name ("fairseq.models." for "fairseq.models." + name; "" when nothing of it is constant;
+  // a leading "." is relative to this file's package).
+  struct ComputedImport {
+    int scope = -1;
+    std::string prefix;
+  };
+  std::vector<ComputedImport> computed_imports;
   bool parsed = true;             // false when the parse failed (time limit)
 
   // Innermost def whose body holds `line`, or -1.

@@ -14,9 +14,10 @@ namespace {
 // of the loaded object calls first.
 constexpr std::string_view kLoaderProtocol[] = {
     "__init__", "__new__", "__post_init__", "__call__", "__setstate__", "from_pretrained", "from_config",
-    "_from_config", "post_init", "_init_weights", "init_weights", "_tokenize", "tokenize", "forward", "generate", "load",
+    "_from_config", "post_init", "_init_weights", "init_weights", "_tokenize", "tokenize", "forward", "generate", "load", "__del__",
 };
-constexpr std::string_view kInstantiation[] = {"__init__", "__new__", "__post_init__"};
+// An object built is initialised, and collected in the end (`__del__` runs then).
+constexpr std::string_view kInstantiation[] = {"__init__", "__new__", "__post_init__", "__del__"};
 
 std::string dots_to_slashes(std::string s) {
   std::replace(s.begin(), s.end(), '.', '/');
@@ -331,6 +332,12 @@ void Reachability::process_scope(int m, int def) {
   }
   const auto& refs = def < 0 ? f.module_refs : f.defs[static_cast<std::size_t>(def)].refs;
   for (const auto& r : refs) resolve_ref(m, def, r, here);
+  // Defining a class runs its repository bases' __init_subclass__.
+  if (def >= 0 && f.defs[static_cast<std::size_t>(def)].is_class) {
+    if (auto it = bases_.find(here); it != bases_.end()) {
+      for (const Node& b : it->second) reach_methods(b.first, b.second, "__init_subclass__", here, true, false);
+    }
+  }
   // Class bodies run with their enclosing scope.
   if (auto it = l.children.find(def); it != l.children.end()) {
     for (int d : it->second) {
@@ -338,8 +345,29 @@ void Reachability::process_scope(int m, int def) {
     }
   }
   // Only code that runs can compute what else runs.
-  dynamic_dispatch_ = dynamic_dispatch_ || f.dynamic_dispatch;
-  computed_import_ = computed_import_ || f.computed_import;
+  for (int s : f.dynamic_dispatch_scopes) dynamic_dispatch_ = dynamic_dispatch_ || s == def;
+  for (const auto& ci : f.computed_imports) {
+    if (ci.scope != def) continue;
+    if (ci.prefix.empty() || ci.prefix == ".") {
+      any_import_ = true;
+      continue;
+    }
+    // As a folder path: "fairseq.models." -> "fairseq/models/"; relative ones from this file's folder.
+    std::string p = ci.prefix;
+    std::size_t dots = 0;
+    while (dots < p.size() && p[dots] == '.') ++dots;
+    std::replace(p.begin(), p.end(), '.', '/');
+    if (dots > 0) {
+      std::string dir = f.path.substr(0, f.path.find_last_of('/') == std::string::npos ? 0 : f.path.find_last_of('/') + 1);
+      for (std::size_t up = 1; up < dots && !dir.empty(); ++up) {
+        dir.pop_back();
+        dir = dir.substr(0, dir.find_last_of('/') == std::string::npos ? 0 : dir.find_last_of('/') + 1);
+      }
+      import_prefixes_.push_back("/" + dir + p.substr(dots));
+    } else {
+      import_prefixes_.push_back(p);
+    }
+  }
 }
 
 void Reachability::run(const LoadPlan& plan) {
@@ -381,6 +409,22 @@ std::vector<std::string> Reachability::executed_modules() const {
   return out;
 }
 
+// Whether a computed import the load runs could name this file: any, when one is computed
+// whole; else those under a constant prefix ("/dir/..." anchors a relative one at the root).
+bool Reachability::may_import_computed(const std::string& file) const {
+  if (any_import_) return true;
+  for (const auto& p : import_prefixes_) {
+    if (p.front() == '/') {
+      if (file.compare(0, p.size() - 1, p, 1) == 0) return true;
+      continue;
+    }
+    for (std::size_t at = 0; at != std::string::npos; at = file.find('/', at), at = at == std::string::npos ? at : at + 1) {
+      if (file.compare(at, p.size(), p) == 0) return true;
+    }
+  }
+  return false;
+}
+
 Reach Reachability::classify(const std::string& file, std::uint32_t line, std::vector<std::string>* path) const {
   auto it = modules_.find(file);
   if (it == modules_.end()) return Reach::unknown;
@@ -390,7 +434,7 @@ Reach Reachability::classify(const std::string& file, std::uint32_t line, std::v
   for (const auto& g : f.main_guards) {
     if (g.contains(line)) return Reach::no;
   }
-  if (!executed_[static_cast<std::size_t>(m)]) return computed_import_ ? Reach::unknown : Reach::no;
+  if (!executed_[static_cast<std::size_t>(m)]) return may_import_computed(file) ? Reach::unknown : Reach::no;
   // The innermost function around the line decides; class bodies run with their parent.
   int fn = f.innermost_def(line);
   while (fn >= 0 && f.defs[static_cast<std::size_t>(fn)].is_class) fn = f.defs[static_cast<std::size_t>(fn)].parent;

@@ -93,8 +93,10 @@ class Reachability {
   std::map<Node, std::vector<Node>> bases_, subclasses_;
   std::map<std::string, std::vector<Node>> methods_by_name_;
   std::vector<std::string> required_;
-  bool computed_import_ = false;
+  bool any_import_ = false;                  // a computed import with no constant part ran
+  std::vector<std::string> import_prefixes_;  // folder prefixes of the other computed imports that ran
   bool dynamic_dispatch_ = false;
+  bool may_import_computed(const std::string& file) const;
   // While resolve() runs, reach() collects targets here instead of marking them.
   std::vector<Node>* collect_ = nullptr;
 };

@@ -6,6 +6,7 @@
 #include <map>
 #include <vector>
 
+#include "behaviour/paths.hpp"
 #include "python/checker.hpp"
 #include "rules/python/common/behaviour.hpp"
 
@@ -78,12 +79,31 @@ bool is_sink(const Checker& c, TSNode call) {
   return false;
 }
 
-// Sending the token to the Hub itself is how the Hub API works.
-bool to_hugging_face(const Checker& c, TSNode call) {
+// Sending the token to the Hub itself is how the Hub API works. The URL is read as written, or
+// from the string last assigned to the variable passed (`url = f"https://huggingface.co/{r}"`).
+bool to_hugging_face(const Checker& c, TSNode scope, TSNode call) {
   TSNode args = field(call, "arguments");
   if (ts_node_is_null(args) || ts_node_named_child_count(args) == 0) return false;
-  auto url = c.literal(ts_node_named_child(args, 0));
-  return url && (url->find("huggingface.co") != std::string::npos || url->find("hf.co") != std::string::npos);
+  TSNode url = ts_node_named_child(args, 0);
+  if (is(url, "keyword_argument")) url = field(url, "value");
+  if (is(url, "identifier")) {
+    const std::string_view name = c.text(url);
+    TSNode last{};
+    walk(scope, [&](TSNode n) {
+      if (ts_node_start_byte(n) >= ts_node_start_byte(call)) return false;
+      if (is(n, "assignment") && c.text(field(n, "left")) == name) last = field(n, "right");
+      return true;
+    });
+    if (ts_node_is_null(last)) return false;
+    url = last;
+  }
+  if (!is(url, "string")) return false;
+  const std::string_view text = c.text(url);
+  const auto scheme = text.find("://");
+  if (scheme == std::string_view::npos) return false;
+  const std::string_view rest = text.substr(scheme + 3);
+  const std::string host(rest.substr(0, rest.find_first_of("/:{'\"?")));
+  return mg::behaviour::is_hub_or_local_host(host);
 }
 
 // Gathered while the engine walks one file: where secrets are read and where network calls are
@@ -163,7 +183,7 @@ void check(Checker& c, TSNode scope) {
   walk(
       scope,
       [&](TSNode n) {
-        if (!is(n, "call") || !is_sink(c, n) || to_hugging_face(c, n)) return true;
+        if (!is(n, "call") || !is_sink(c, n) || to_hugging_face(c, scope, n)) return true;
         TSNode args = field(n, "arguments");
         std::string why = source_in(c, args);
         if (why.empty()) {

@@ -118,12 +118,23 @@ class ConfigEngine final : public Engine {
       f.snippet = clip(l.text);
       out.findings.push_back(std::move(f));
     }
-    for (const auto& l : lines_with(text, "!!python/")) {
+    for (const auto& l : lines_with(text, "python/")) {
       if (starts_with(trim(l.text), "#")) continue;
-      Finding f = make_finding("CF203", file, "YAML tag constructs Python objects; yaml.load with Loader, UnsafeLoader or "
+      // `!!python/object/apply:os.system` or the verbatim `!<tag:yaml.org,2002:python/object/apply:...>`.
+      std::size_t at = l.text.find("!!python/");
+      std::size_t name = at + 9;
+      if (at == std::string_view::npos) {
+        at = l.text.find("tag:yaml.org,2002:python/");
+        if (at == std::string_view::npos) continue;
+        name = at + 25;
+      }
+      const std::string_view tag = l.text.substr(name, l.text.substr(name).find_first_of(": \t>[{"));
+      // Tags for plain values (tuple, str, bytes, int, complex...) build no object and call nothing.
+      if (tag != "object" && tag != "object/apply" && tag != "object/new" && tag != "name" && tag != "module") continue;
+      Finding f = make_finding("CF203", file, "YAML tag !!python/" + std::string(tag) + " constructs Python objects or names a callable; yaml.load with Loader, UnsafeLoader or "
                                               "CLoader (mmengine's YAML handler, several ModelScope models) calls it on load.");
       f.line = l.number;
-      f.column = static_cast<std::uint32_t>(l.text.find("!!python/") + 1);
+      f.column = static_cast<std::uint32_t>(at + 1);
       f.snippet = clip(l.text);
       f.load_reachable = Reach::unknown;
       out.findings.push_back(std::move(f));
