@@ -18,6 +18,7 @@ std::string describe(std::uint32_t mask) {
       {kSecret, "a secret"},          {kNetwork, "a network response"}, {kDecoded, "decoded data"},
       {kUserInput, "user input"},     {kSystemInfo, "system information"}, {kCapture, "captured input"},
       {kEnv, "the environment"},      {kSocket, "a socket"},            {kDownload, "a downloaded file"},
+      {kHosted, "a download from a model or code host"},
   };
   std::string out;
   for (auto [bit, name] : kNames) {
@@ -195,6 +196,15 @@ class Program {
     std::unordered_map<std::string, std::uint32_t> model_of;  // path -> the file's own model (decoded payloads come after it)
     for (std::uint32_t f = 0; f < models_.size(); ++f) model_of.emplace(models_[f].path, f);
     std::unordered_map<std::string, std::vector<Target>> memo;  // (file, def, ref) -> targets
+    // A function that runs at load takes its arguments from the callers that run at load: a
+    // training script's call of the model's constructor says nothing about what loading passes.
+    std::vector<std::vector<char>> runs_at_load(models_.size());
+    for (std::uint32_t f = 0; f < models_.size(); ++f) {
+      runs_at_load[f].resize(models_[f].scopes.size(), 0);
+      for (std::uint32_t s = 1; s < models_[f].scopes.size(); ++s) {
+        runs_at_load[f][s] = reach_.classify(models_[f].path, models_[f].scopes[s].body_first_line, nullptr) == Reach::yes;
+      }
+    }
     for (std::uint32_t g = 0; g < calls_.size(); ++g) {
       const std::uint32_t f = calls_[g].file;
       const auto& c = call_of(g);
@@ -224,7 +234,12 @@ class Program {
         it = memo.emplace(key, std::move(ts)).first;
       }
       targets_[g] = it->second;
+      int caller_at_load = -1;  // computed on first need
       for (const auto& t : targets_[g]) {
+        if (runs_at_load[t.file][t.scope]) {
+          if (caller_at_load < 0) caller_at_load = reach_.classify(models_[f].path, c.line, nullptr) == Reach::yes;
+          if (caller_at_load == 0) continue;
+        }
         const auto& sc = models_[t.file].scopes[t.scope];
         for (std::size_t i = 0; i < c.args.size(); ++i) {
           const std::size_t p = i + t.offset;
@@ -538,16 +553,16 @@ class Judge {
                           s.cap == Cap::import_code)) {
       emit("BH103", f, s, "calls " + s.api + " through a computed name (getattr, __dict__, vars(builtins), a decoded string): code that hides what it runs",
            Severity::critical, 0);
-      return;
+      // What it runs may say more (a reverse shell, a miner): judged below as well.
     }
     switch (s.cap) {
       case Cap::exec:
       case Cap::import_code:
         if (data & kDownload) {
           emit("BH104", f, s, s.api + " runs a file downloaded at run time (dropper)", Severity::critical, kDownload);
-        } else if (data & kNetwork) {
+        } else if (data & (kNetwork | kHosted)) {
           emit("BH103", f, s, s.api + " runs code that came over the network: whoever controls that server runs code on this machine",
-               Severity::critical, kNetwork);
+               Severity::critical, data & (kNetwork | kHosted));
         } else if ((data & kDecoded) && s.cap == Cap::exec) {
           emit("BH103", f, s, s.api + " runs code the repository hides behind an encoding (" + describe(data & (kDecoded | kSecret | kEnv)) + ")",
                Severity::critical, kDecoded);
@@ -556,9 +571,16 @@ class Judge {
         }
         return;
       case Cap::deserialize:
-        if (data & kNetwork) {
+        // Weights fetched at load from a model or code host are what from_pretrained does
+        // (medium, like a pickle the loader reads); from anywhere else, whoever answers runs code.
+        if (s.restricted == 1 || !(data & (kNetwork | kHosted))) return;
+        if ((data & kNetwork) && s.restricted == 0) {
           emit("BH103", f, s, s.api + " deserializes bytes that came over the network: a pickle runs any code its sender chose",
                Severity::critical, kNetwork);
+        } else {
+          emit("BH103", f, s, s.api + " deserializes a download (" + describe(data & (kNetwork | kHosted)) + ")" +
+                                  (s.restricted == 2 ? ", without weights_only (pickle code runs on torch before 2.6)" : ""),
+               Severity::medium, data & (kNetwork | kHosted));
         }
         return;
       case Cap::process: {
@@ -576,11 +598,23 @@ class Judge {
           return;
         }
         if (data & kDownload) {
-          emit("BH104", f, s, s.api + " runs a file downloaded at run time (dropper)", Severity::critical, kDownload);
-          return;
+          // A fixed program handed the download (tar, bzip2, unzip) reads it; the download runs when
+          // it is the program, a shell's or interpreter's script, or a later command in a chain.
+          const std::string prog = fixed_program(k);  // a bare name: an installed tool, not a file it was given
+          const bool tool = !prog.empty() && prog.find_first_of("/\\") == std::string::npos;
+          if (!tool || is_command_chain(k) || is_download_and_run_command(k)) {
+            const bool known = !k.empty() && k.find_first_not_of("\xe2\x80\xa6 ") != std::string::npos;
+            emit("BH104", f, s, s.api + (known ? " runs a file downloaded at run time (dropper)" : " runs a command built from a downloaded file"),
+                 known ? Severity::critical : Severity::high, kDownload);
+            return;
+          }
         }
-        if (data & kNetwork) {
-          emit("BH103", f, s, s.api + " runs a command that came over the network", Severity::critical, kNetwork);
+        // Network data as the arguments of a fixed program (a URL handed to curl) is injection at
+        // most; as the program, the script of a shell or interpreter, it is code from the network.
+        const bool fetched = data & (kNetwork | kHosted);
+        const std::string program = fetched && !is_download_and_run_command(k) ? fixed_program(k) : std::string();
+        if (fetched && program.empty()) {
+          emit("BH103", f, s, s.api + " runs a command that came over the network", Severity::critical, data & (kNetwork | kHosted));
           return;
         }
         if (auto why = hidden_command(k); !k.empty() && !why.empty()) {
@@ -614,7 +648,13 @@ class Judge {
           emit("BH105", f, s, s.api + " installs itself into " + cls + ": " + quoted(k), Severity::high, 0);
           return;
         }
-        if (data & kUserInput) emit("BH110", f, s, s.api + " runs a command built from user input", Severity::high, kUserInput);
+        if (data & kUserInput) {
+          emit("BH110", f, s, s.api + " runs a command built from user input", Severity::high, kUserInput);
+        } else if (data & kNetwork) {
+          emit("BH110", f, s, s.api + " runs " + quoted(program) + " with arguments that came over the network" +
+                                  (s.shell ? ", through a shell (command injection)" : ""),
+               s.shell ? Severity::high : Severity::medium, kNetwork);
+        }
         return;
       }
       case Cap::fd_redirect:
@@ -627,9 +667,9 @@ class Judge {
           emit("BH106", f, s, s.api + " connects to a mining pool " + quoted(k), Severity::critical, 0);
           return;
         }
+        // A suspicious endpoint is worth its own finding; what is sent to it may be worse.
         if (auto why = suspicious_endpoint(k); !why.empty()) {
           emit("BH111", f, s, s.api + " talks to " + why + " (" + sanitize_utf8(k.substr(0, 120)) + ")", Severity::high, 0);
-          return;
         }
         if (s.cap == Cap::net_connect) return;
         if ((data & kSecret) && !(host.size() && is_hub_or_local_host(host))) {
@@ -651,23 +691,28 @@ class Judge {
       case Cap::file_write: {
         const std::string cls = persistence_class(k);
         if (cls.empty()) {
-          if ((data & (kNetwork | kDownload)) && is_executable_file(k)) {
+          if ((data & (kNetwork | kHosted | kDownload)) && is_executable_file(k)) {
             emit("BH104", f, s, s.api + " saves a downloaded executable or script (" + sanitize_utf8(k.substr(0, 120)) + ")", Severity::critical,
-                 data & (kNetwork | kDownload));
+                 data & (kNetwork | kHosted | kDownload));
           }
           return;
         }
-        const bool external = data & (kNetwork | kDecoded | kDownload);
-        emit("BH105", f, s, s.api + " writes " + (external ? describe(data & (kNetwork | kDecoded | kDownload)) + " " : std::string()) + "into " + cls + " (" +
+        constexpr std::uint32_t kExternal = kNetwork | kHosted | kDecoded | kDownload;
+        const bool external = data & kExternal;
+        emit("BH105", f, s, s.api + " writes " + (external ? describe(data & kExternal) + " " : std::string()) + "into " + cls + " (" +
                                 sanitize_utf8(k.substr(0, 120)) + "): it runs again later, outside the model",
-             external ? Severity::critical : Severity::high, external ? (data & (kNetwork | kDecoded | kDownload)) : 0);
+             external ? Severity::critical : Severity::high, external ? (data & kExternal) : 0);
         return;
       }
       case Cap::native_load:
-        if (data & (kNetwork | kDownload)) emit("BH104", f, s, s.api + " loads native code downloaded at run time", Severity::critical, data & (kNetwork | kDownload));
+        if (data & (kNetwork | kHosted | kDownload)) {
+          emit("BH104", f, s, s.api + " loads native code downloaded at run time", Severity::critical, data & (kNetwork | kHosted | kDownload));
+        }
         return;
       case Cap::make_exec:
-        if (data & (kNetwork | kDownload)) emit("BH104", f, s, s.api + " makes a downloaded file executable (dropper)", Severity::critical, data & (kNetwork | kDownload));
+        if (data & (kNetwork | kHosted | kDownload)) {
+          emit("BH104", f, s, s.api + " makes a downloaded file executable (dropper)", Severity::critical, data & (kNetwork | kHosted | kDownload));
+        }
         return;
       case Cap::capture:
         emit("BH107", f, s, s.api + " reads keystrokes, the clipboard or the screen", Severity::high, 0);
@@ -688,7 +733,7 @@ class Judge {
       if (s.cap != Cap::file_write) continue;
       const std::uint32_t data = p_.value(f, s.data);
       const bool unknown_path = s.constant.empty() || s.constant.find("…") != std::string::npos;
-      if ((data & (kNetwork | kDownload)) && (unknown_path || is_executable_location(s.constant))) downloads.emplace(s.scope, &s);
+      if ((data & (kNetwork | kHosted | kDownload)) && (unknown_path || is_executable_location(s.constant))) downloads.emplace(s.scope, &s);
     }
     for (const auto& s : m.sinks) {
       if (s.cap != Cap::make_exec && s.cap != Cap::process && s.cap != Cap::native_load) continue;
@@ -701,12 +746,15 @@ class Judge {
         const bool unknown = base.empty() || base.find("…") != std::string::npos;
         // An unknown download path can only be named by a command built at run time.
         if (unknown ? s.constant.find("…") == std::string::npos : s.constant.find(base) == std::string::npos) continue;
+        // A fixed program other than the download (bzip2, tar, unzip), alone, only reads it.
+        const std::string prog = fixed_program(s.constant);
+        if (!prog.empty() && !is_command_chain(s.constant) && (unknown || prog.find(base) == std::string::npos)) continue;
       }
       const std::string then = s.cap == Cap::make_exec ? "makes it executable" : s.cap == Cap::process ? "runs a program" : "loads native code";
       emit("BH104", f, *it->second, "saves a download that line " + std::to_string(s.line) + " then " + then + " (dropper)", Severity::critical,
-           kNetwork | kDownload);
+           kNetwork | kHosted | kDownload);
       emit("BH104", f, s, "downloads a file (line " + std::to_string(it->second->line) + ") and then " + then + " (dropper)", Severity::critical,
-           kNetwork | kDownload, &it->second->data);
+           kNetwork | kHosted | kDownload, &it->second->data);
     }
   }
 

@@ -16,10 +16,6 @@ namespace mg::behaviour {
 using py::field;
 using py::is;
 
-namespace {
-
-using Kind = CVal::Kind;
-
 // `builtins.eval`, `__builtins__.eval`, `posix.system`: the name Python would call.
 std::string normalize_ref(std::string s) {
   while (ends_with(s, ".__call__")) s.resize(s.size() - 9);  // f.__call__(x) is f(x)
@@ -31,6 +27,10 @@ std::string normalize_ref(std::string s) {
   }
   return s;
 }
+
+namespace {
+
+using Kind = CVal::Kind;
 
 bool is_builtins_dict(std::string_view s) {
   return s == "__builtins__" || s == "__builtins__.__dict__" || s == "builtins.__dict__" || s == "__builtin__.__dict__" ||
@@ -814,6 +814,19 @@ std::optional<CVal> ConstEval::ev_builtin(std::string_view fn, TSNode call, TSNo
     auto name = text_arg(1);
     if (!obj || !name || obj->kind != Kind::ref) return std::nullopt;
     return CVal::ref(normalize_ref(is_builtins_dict(obj->s) ? name->s : obj->s + "." + name->s));
+  }
+  // operator.attrgetter("system")(os) is os.system; methodcaller("system", cmd)(os) calls it (the
+  // builder resolves the object from the outer call).
+  if ((fn == "operator.attrgetter" || fn == "operator.methodcaller") && !pos.empty()) {
+    auto name = text_arg(0);
+    if (!name) return std::nullopt;
+    return CVal::ref(std::string(fn == "operator.attrgetter" ? kGetterTag : kCallerTag) + name->s);
+  }
+  if (starts_with(fn, kGetterTag) && !pos.empty()) {
+    auto obj = arg(0);
+    if (!obj || obj->kind != Kind::ref) return std::nullopt;
+    const std::string name(fn.substr(kGetterTag.size()));
+    return CVal::ref(normalize_ref(is_builtins_dict(obj->s) ? name : obj->s + "." + name));
   }
   if (fn == "globals" || fn == "locals") return CVal::ref(std::string(fn) + "()");
   if (fn == "vars") {

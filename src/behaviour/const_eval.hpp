@@ -17,6 +17,15 @@
 
 namespace mg::behaviour {
 
+// Refs to what operator.attrgetter(name) / operator.methodcaller(name, ...) return: the name,
+// waiting for the object they are applied to.
+inline constexpr std::string_view kGetterTag = "\x01attrgetter.";
+inline constexpr std::string_view kCallerTag = "\x01methodcaller.";
+
+// `builtins.eval`, `__builtins__.eval`, `posix.system`, `f.__call__`: the name Python would call.
+std::string normalize_ref(std::string s);
+
+
 struct CVal {
   enum class Kind : std::uint8_t { str, bytes, integer, boolean, none, list, ref };
   Kind kind = Kind::none;

@@ -22,6 +22,9 @@ enum Prov : std::uint32_t {
   kCapture = 1u << 6,     // keystrokes, clipboard, screen
   kSocket = 1u << 7,      // a connected socket (an object, not data)
   kDownload = 1u << 8,    // a file fetched from the network (a path whose content came over the wire)
+  // A response from a model hub or code host the code names (huggingface.co, github.com,
+  // download.pytorch.org...): what the repository's authors publish, like its own files.
+  kHosted = 1u << 9,
 };
 std::string describe(std::uint32_t mask);  // "a secret, a network response"
 
@@ -110,6 +113,9 @@ struct Sink {
   bool shell = false;    // the command goes through a shell
   bool decoded_constant = false;  // `constant` came out of a decoder
   bool hidden_name = false;       // the callee was reached through a computed name (getattr, __dict__...)
+  // Deserializers: 1 when told to rebuild plain data only (weights_only=True, SafeLoader), 2 when
+  // current releases do so by default (torch.load since torch 2.6).
+  std::uint8_t restricted = 0;
 };
 
 struct FileModel {

@@ -70,6 +70,9 @@ class Builder {
     std::unordered_map<std::string, std::uint32_t> vars;
     std::unordered_map<std::string, CVal> consts;    // last constant assigned (flow-sensitive)
     std::unordered_map<std::string, std::string> objs;  // object kinds: "socket", "file:w:<path>", "smtp"
+    // The literal parts of the last string built at run time (`url = f"https://host/{x}"`), so a
+    // sink given the variable still sees its host or command.
+    std::unordered_map<std::string, std::string> texts;
   };
 
   // ---- scopes and variables -------------------------------------------------------------
@@ -100,6 +103,11 @@ class Builder {
 
   // A reference to a name, resolved when the whole file has been seen (Python's scoping: a name
   // assigned anywhere in a function is local to it).
+  // Data put into the object a name holds, wherever that name is bound (resolved in finish()).
+  void write_into(std::string name, const Terms& t) {
+    if (!t.empty()) writes_.push_back({cur_, std::move(name), t});
+  }
+
   Term ref(std::uint32_t scope, std::string name, std::uint32_t line) {
     pending_.push_back({scope, std::move(name)});
     return Term{TermKind::var, static_cast<std::uint32_t>(pending_.size() - 1) | kPendingBit, 0, line};
@@ -162,6 +170,16 @@ class Builder {
       }
       std::erase_if(ts, [](const Term& t) { return t.kind == TermKind::bits && t.a == 0; });
     };
+    // Containers filled from inside functions (`_buf.append(key)`, `cache[k] = v`) are the
+    // variables those names resolve to, often the module's.
+    for (auto& w : writes_) {
+      const Term target = resolve(Pending{w.scope, w.name});
+      if (target.kind != TermKind::var) continue;
+      fix(w.terms);
+      auto& dst = m_.vars[target.a].terms;
+      dst.insert(dst.end(), w.terms.begin(), w.terms.end());
+    }
+    writes_.clear();
     for (auto& v : m_.vars) fix(v.terms);
     for (auto& c : m_.calls) {
       for (auto& a : c.args) fix(a);
@@ -372,6 +390,15 @@ class Builder {
       if (is(left, "identifier")) state_[cur_].consts.erase(std::string(tree_.text(left)));
     }
     bind_target(left, t, value, depth);
+    if (is(left, "identifier")) {
+      auto& texts = state_[cur_].texts;
+      const std::string name(tree_.text(left));
+      const bool built = !value && is(n, "assignment") &&
+                         (is(right, "string") || is(right, "binary_operator") || (is(right, "call") && ends_with(tree_.text(field(right, "function")), ".format")));
+      std::string text = built ? clip(partial_text(right, 0)) : std::string();
+      if (text.find_first_not_of("\xe2\x80\xa6 ") != std::string::npos) texts[name] = std::move(text);
+      else texts.erase(name);
+    }
     if (!kind.empty() && (is(left, "identifier") || is(left, "attribute"))) {
       auto [scope, name] = attr_slot(tree_.text(left));
       state_[scope].objs[name] = kind;
@@ -402,7 +429,7 @@ class Builder {
         // obj.x = data: the object carries it.
         TSNode root = left;
         while (is(root, "attribute")) root = field(root, "object");
-        if (is(root, "identifier")) add(var(cur_, std::string(tree_.text(root))), t);
+        if (is(root, "identifier")) write_into(std::string(tree_.text(root)), t);
       }
       return;
     }
@@ -410,7 +437,7 @@ class Builder {
       TSNode root = field(left, "value");
       expr(field(left, "subscript"), depth);
       while (is(root, "subscript") || is(root, "attribute")) root = is(root, "subscript") ? field(root, "value") : field(root, "object");
-      if (is(root, "identifier")) add(var(cur_, std::string(tree_.text(root))), t);
+      if (is(root, "identifier")) write_into(std::string(tree_.text(root)), t);
       return;
     }
     // Tuples and lists: every element may hold any part of the value.
@@ -439,7 +466,7 @@ class Builder {
     s.aux = std::move(aux);
     s.shell = shell;
     if (!ts_node_is_null(constant_of)) {
-      if (auto v = ce_.eval(constant_of); !v) {
+      if (auto v = ce_.eval(constant_of); !v || v->kind == CVal::Kind::ref) {
         s.constant = clip(partial_text(constant_of, 0));  // f"chmod +x {path}" -> "chmod +x …"
       } else {
         if (v->is_text()) s.constant = clip(v->s), s.decoded_constant = v->decoded;
@@ -471,6 +498,11 @@ class Builder {
       return out;
     }
     if (is(n, "binary_operator")) return partial_text(field(n, "left"), depth + 1) + partial_text(field(n, "right"), depth + 1);
+    if (is(n, "identifier")) {
+      const auto& texts = state_[cur_].texts;
+      if (auto it = texts.find(std::string(tree_.text(n))); it != texts.end()) return it->second;
+      return "…";
+    }
     if (is(n, "list") || is(n, "tuple")) {
       std::string out;
       for (TSNode c : py::named_children(n)) out += (out.empty() ? "" : " ") + partial_text(c, depth + 1);
@@ -774,7 +806,17 @@ class Builder {
 
   Terms call(TSNode n, int depth, std::string* kind) {
     TSNode func = field(n, "function");
-    const std::string callee = ce_.callee(func);
+    std::string callee = ce_.callee(func);
+    // methodcaller("system", cmd)(os): the method of the object the outer call is given, called
+    // with the arguments methodcaller holds.
+    TSNode held_args{};
+    if (starts_with(callee, kCallerTag) && is(func, "call")) {
+      TSNode outer = field(n, "arguments");
+      TSNode obj = ts_node_is_null(outer) || ts_node_named_child_count(outer) == 0 ? TSNode{} : ts_node_named_child(outer, 0);
+      auto v = ce_.eval(obj);
+      callee = v && v->kind == CVal::Kind::ref ? normalize_ref(v->s + "." + callee.substr(kCallerTag.size())) : std::string();
+      held_args = func;
+    }
     const std::string_view method = is(func, "attribute") ? tree_.text(field(func, "attribute")) : std::string_view{};
     Api api = api_of(callee);
     const bool hidden = hidden_callee(func, callee);
@@ -795,7 +837,11 @@ class Builder {
       }
       if (api == Api::none) api = api_of_method(method);
     }
-    Args a = args_of(n, depth);
+    Args a = args_of(ts_node_is_null(held_args) ? n : held_args, depth);
+    if (!ts_node_is_null(held_args) && !a.pos.empty()) {  // drop the method name
+      a.pos.erase(a.pos.begin());
+      a.pos_terms.erase(a.pos_terms.begin());
+    }
     Terms result;
     const std::uint32_t line = py::line_of(n);
     const std::size_t sinks_before = m_.sinks.size();
@@ -875,7 +921,11 @@ class Builder {
         sink(Cap::net_send, n, callee.empty() ? std::string(method) : callee, all_with_receiver(), {}, url);
         const std::string& u = m_.sinks.back().constant;
         if (is_metadata_endpoint(u)) result.push_back(source(kSecret | kNetwork, n, "cloud credentials from " + u));
-        else result.push_back(source(kNetwork, n, "a network response" + (u.empty() ? std::string() : " from " + u)));
+        else if (const std::string host = host_of(u); !host.empty() && host.find("\xe2\x80\xa6") == std::string::npos && is_model_host(host)) {
+          result.push_back(source(kHosted, n, "a response from " + u));
+        } else {
+          result.push_back(source(kNetwork, n, "a network response" + (u.empty() ? std::string() : " from " + u)));
+        }
         if (kind != nullptr) *kind = "http";
         return result;
       }
@@ -884,7 +934,9 @@ class Builder {
         sink(Cap::net_send, n, callee, a.all, {}, url);
         const std::string from = m_.sinks.back().constant;
         auto dest = const_text(a.arg_or(1, callee == "wget.download" ? "out" : "filename"));
-        Terms net{source(kNetwork | kDownload, n, "a file downloaded" + (from.empty() ? std::string() : " from " + from))};
+        const std::string host = host_of(from);
+        const bool hosted = !host.empty() && host.find("\xe2\x80\xa6") == std::string::npos && is_model_host(host);
+        Terms net{source((hosted ? kHosted : kNetwork) | kDownload, n, "a file downloaded" + (from.empty() ? std::string() : " from " + from))};
         sink(Cap::file_write, n, callee, net, a.pos_terms.size() > 1 ? a.pos_terms[1] : Terms{});
         if (dest) m_.sinks.back().constant = clip(*dest), write_file_content(clip(*dest), net);
         result = net;
@@ -956,14 +1008,18 @@ class Builder {
       case Api::deserialize: {
         Terms data = a.pos_terms.empty() ? a.all : a.pos_terms[0];
         sink(Cap::deserialize, n, callee, data, {}, a.arg(0));
-        if (auto v = ce_.eval(a.arg(0)); v && v->is_text()) {
-          const std::string_view c = callee;
+        const auto v = ce_.eval(a.arg(0));
+        const std::string_view c = callee;
+        m_.sinks.back().restricted = restricted_loader(c, a);
+        if (v && v->is_text()) {
           if (c.find("pickle") != std::string_view::npos || starts_with(c, "dill.") || starts_with(c, "cloudpickle.") || starts_with(c, "joblib.")) {
             payload(n, "pickle", *v, callee);
           }
         }
         result = data;
-        result.push_back(Term{TermKind::bits, kDecoded, 0, line});
+        // Objects rebuilt from bytes the code carries (or marshalled code) are hidden content; a
+        // YAML or JSON file of the repository parsed into a dict is only the repository's config.
+        if ((v && v->is_text()) || starts_with(c, "marshal.")) result.push_back(Term{TermKind::bits, kDecoded, 0, line});
         return result;
       }
       case Api::native_load: {
@@ -1021,6 +1077,18 @@ class Builder {
       case Api::none: break;
     }
 
+    // Methods that store their arguments in the object: `_buf.append(key)`.
+    if (!method.empty() && (method == "append" || method == "extend" || method == "insert" || method == "add" || method == "update" ||
+                            method == "setdefault" || method == "appendleft")) {
+      TSNode root = field(func, "object");
+      if (is(root, "attribute") && starts_with(tree_.text(root), "self.")) {
+        auto [scope, name] = attr_slot(tree_.text(root));
+        add(var(scope, name), a.all);
+      } else {
+        while (is(root, "subscript") || is(root, "attribute")) root = is(root, "subscript") ? field(root, "value") : field(root, "object");
+        if (is(root, "identifier")) write_into(std::string(tree_.text(root)), a.all);
+      }
+    }
     // Methods on sockets and files made here, or with names that mean sending or receiving.
     if (!method.empty()) {
       const bool socket_like = recv_kind == "socket" || (recv_kind.empty() && socket_named(func));
@@ -1172,6 +1240,27 @@ class Builder {
     if (!cs.ref.empty()) m_.calls.push_back(std::move(cs));
   }
 
+  // Whether a deserializer is told (or, in current releases, defaults) to rebuild plain data only.
+  std::uint8_t restricted_loader(std::string_view callee, const Args& a) const {
+    auto flag = [&](std::string_view kw) -> std::optional<bool> {
+      TSNode k = a.keyword(kw);
+      if (ts_node_is_null(k)) return std::nullopt;
+      return py::literal_truth(tree_, k);
+    };
+    if (ends_with(callee, "torch.load")) {
+      const auto w = flag("weights_only");
+      if (!w) return 2;
+      return *w ? 1 : 0;
+    }
+    if (callee == "numpy.load" || callee == "np.load") return flag("allow_pickle").value_or(false) ? 0 : 1;
+    if (starts_with(callee, "yaml.") && callee != "yaml.unsafe_load") {
+      TSNode loader = a.arg_or(1, "Loader");
+      const std::string l = ts_node_is_null(loader) ? std::string() : std::string(tree_.text(loader));
+      return l.find("SafeLoader") != std::string::npos || l.find("BaseLoader") != std::string::npos ? 1 : 0;
+    }
+    return 0;
+  }
+
   Terms process(TSNode n, const std::string& callee, const Args& a, std::uint32_t line) {
     // The command: first argument (or args=), for exec-family every argument.
     TSNode cmd = a.arg_or(0, "args");
@@ -1230,6 +1319,12 @@ class Builder {
   FileModel m_;
   std::vector<ScopeState> state_;
   std::vector<Pending> pending_;
+  struct PendingWrite {
+    std::uint32_t scope;
+    std::string name;
+    Terms terms;
+  };
+  std::vector<PendingWrite> writes_;
   std::uint32_t cur_ = 0;
 };
 

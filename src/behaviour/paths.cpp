@@ -138,6 +138,15 @@ bool is_hub_or_local_host(std::string_view host) {
   return false;
 }
 
+bool is_model_host(std::string_view host) {
+  if (is_hub_or_local_host(host)) return true;
+  for (std::string_view h : {"github.com", "githubusercontent.com", "download.pytorch.org", "dl.fbaipublicfiles.com",
+                             "storage.googleapis.com", "s3.amazonaws.com", "zenodo.org", "openmmlab.com", "download.openmmlab.com"}) {
+    if (host == h || (host.size() > h.size() && ends_with(host, h) && host[host.size() - h.size() - 1] == '.')) return true;
+  }
+  return false;
+}
+
 bool is_reverse_shell_command(std::string_view cmd) {
   const std::string c = to_lower(cmd);
   if (has(c, "/dev/tcp/") || has(c, "/dev/udp/")) return true;
@@ -160,6 +169,30 @@ bool is_download_and_run_command(std::string_view cmd) {
                         has(c, "&& sh ") || has(c, "&& bash ") || has(c, "; sh ") || has(c, "; bash ") || has(c, "iex(") ||
                         has(c, "invoke-expression") || has(c, "start-process");
   return pipe_run || then_run;
+}
+
+std::string fixed_program(std::string_view cmd) {
+  std::size_t b = 0;
+  while (b < cmd.size() && (cmd[b] == ' ' || cmd[b] == '\t')) ++b;
+  std::size_t e = b;
+  while (e < cmd.size() && cmd[e] != ' ' && cmd[e] != '\t') ++e;
+  const std::string word = to_lower(cmd.substr(b, e - b));
+  // "…" marks a computed piece of the command.
+  if (word.empty() || word.find("\xe2\x80\xa6") != std::string::npos || word.find_first_of("|;&$`<>()") != std::string::npos) return "";
+  const std::string_view base = std::string_view(word).substr(word.find_last_of("/\\") == std::string::npos ? 0 : word.find_last_of("/\\") + 1);
+  for (std::string_view i : {"sh", "bash", "zsh", "dash", "ksh", "fish", "cmd", "cmd.exe", "powershell", "powershell.exe", "pwsh",
+                             "node", "perl", "ruby", "php", "osascript", "eval", "exec", "source", ".", "env", "sudo", "xargs",
+                             "nohup", "setsid", "timeout", "nice", "busybox", "python", "python2", "python3", "pythonw", "py"}) {
+    if (base == i) return "";
+  }
+  if (starts_with(base, "python")) return "";
+  return word;
+}
+
+bool is_command_chain(std::string_view cmd) {
+  return cmd.find("&&") != std::string_view::npos || cmd.find("||") != std::string_view::npos || cmd.find(';') != std::string_view::npos ||
+         cmd.find('|') != std::string_view::npos || cmd.find("$(") != std::string_view::npos || cmd.find('`') != std::string_view::npos ||
+         cmd.find('\n') != std::string_view::npos;
 }
 
 bool is_miner(std::string_view text) {

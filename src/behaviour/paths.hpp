@@ -29,10 +29,18 @@ bool is_metadata_endpoint(std::string_view url);
 std::string host_of(std::string_view url);
 // Hosts a model's own token legitimately goes to: the hubs, and this machine.
 bool is_hub_or_local_host(std::string_view host);
+// The hubs, and the code and storage hosts models publish weights and releases on (GitHub, PyTorch's
+// and Meta's download hosts, cloud buckets).
+bool is_model_host(std::string_view host);
 
 // Shell command shapes.
 bool is_reverse_shell_command(std::string_view cmd);
 bool is_download_and_run_command(std::string_view cmd);
+// The program a command starts when its first word is constant and does not run code handed to
+// it (`curl`, `git`, `/usr/bin/nvidia-smi`); "" for a computed program, a shell, an interpreter.
+std::string fixed_program(std::string_view cmd);
+// The command runs more than one program (`a && b`, `a; b`, `a | b`, `$(b)`).
+bool is_command_chain(std::string_view cmd);
 bool is_miner(std::string_view text);  // pools, miner binaries and flags
 std::string persistence_command(std::string_view cmd);
 // Commands that hide or fetch what they run: encoded or hidden PowerShell, Windows

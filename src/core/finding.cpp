@@ -55,6 +55,13 @@ std::string_view rule_kind(const Finding& f) {
   return rule == nullptr ? std::string_view{} : std::string_view(rule->kind);
 }
 
-Severity weighed_severity(const Finding& f) { return rule_kind(f) == "weakness" ? std::min(f.severity, Severity::medium) : f.severity; }
+Severity weighed_severity(const Finding& f) {
+  const std::string_view kind = rule_kind(f);
+  if (kind == "weakness") return std::min(f.severity, Severity::medium);
+  if (kind == "behaviour" && f.load_reachable == Reach::unknown && f.severity > Severity::low) {
+    return static_cast<Severity>(static_cast<int>(f.severity) - 1);
+  }
+  return f.severity;
+}
 
 }  // namespace mg

@@ -47,7 +47,9 @@ Finding make_finding(std::string_view rule_id, std::string file, std::string mes
 std::string_view rule_kind(const Finding& f);
 // The severity a finding weighs with in a verdict when it runs at load: a weakness pattern
 // (Bandit-class, eval, shell=True) is only as dangerous as the data reaching it, which the
-// behaviour rules judge, so it weighs at most medium.
+// behaviour rules judge, so it weighs at most medium. A behaviour found in code the load is not
+// shown to reach (load_reachable "unknown": only a computed import or call could run it) weighs
+// one step less.
 Severity weighed_severity(const Finding& f);
 
 // Stable fingerprints: rule, file and snippet (not the line, which moves with edits), with an
