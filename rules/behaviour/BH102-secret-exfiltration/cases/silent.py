@@ -18,3 +18,9 @@ def fetch(url):
     cache = os.environ.get("HF_HOME", "~/.cache/huggingface")
     device = os.getenv("CUDA_VISIBLE_DEVICES", "0")
     return requests.get(url, params={"device": device}, timeout=10), cache
+
+
+def pinned_file(repo, rev):
+    token = os.environ.get("HF_TOKEN")
+    url = f"https://huggingface.co/{repo}/resolve/{rev}/extra.pt"
+    return requests.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
