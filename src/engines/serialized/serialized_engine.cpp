@@ -380,6 +380,13 @@ class FileScan {
         incomplete(inner, "member is encrypted (password-protected); its contents were not analysed");
         continue;
       }
+      // The flags say encrypted or patched but the bytes are plain: the headers lie (C3).
+      if (zip::odd_flags(m) != 0) {
+        Finding f = make_finding("SZ301", file_, at + "member '" + m.name + "': " + zip::describe_odd_flags(m) +
+                                                     " set, but its bytes are plain; strict readers refuse it, PyTorch reads it");
+        f.snippet = m.name;
+        add(std::move(f), Reach::yes, "flags\n" + m.name);
+      }
       const bool is_pickle = pickle::has_proto_magic(mb) || pickle::looks_like_pickle(mb) || ends_with(m.name, ".pkl");
       if (is_pickle && !zip::crc_matches(mb, m.crc)) {
         Finding f = make_finding("SZ302", file_, label(inner) + "CRC-32 does not match the header: strict readers refuse "
