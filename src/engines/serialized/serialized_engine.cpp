@@ -217,7 +217,7 @@ class FileScan {
 
   static bool compressed_name(std::string_view name) {
     const std::string l = to_lower(name);
-    for (const char* ext : {".joblib", ".z", ".gz", ".bz2", ".xz", ".lzma", ".pkl", ".pickle", ".sav", ".dat"}) {
+    for (const char* ext : {".joblib", ".z", ".gz", ".bz2", ".xz", ".lzma", ".lz4", ".pkl", ".pickle", ".sav", ".dat"}) {
       if (ends_with(l, ext)) return true;
     }
     return false;
@@ -496,10 +496,16 @@ class FileScan {
 
   void scan_compressed(std::string_view where, Bytes b, int depth) {
     serialized::DecompressLimits dl{ctx_.limits.max_archive_member_bytes, ctx_.limits.max_compression_ratio};
-    auto raw = serialized::decompress(b, dl);
+    std::string stopped;
+    auto raw = serialized::decompress(b, dl, &stopped);
     if (!raw) {
       incomplete(where, serialized::compression_of(b) + ": " + raw.error().message);
       return;
+    }
+    // joblib unpickles while it decompresses: what came before a break has run; it is analysed.
+    if (!stopped.empty()) {
+      incomplete(where, serialized::compression_of(b) + ": " + stopped + "; the " + std::to_string(raw->size()) +
+                            " bytes before that point were analysed");
     }
     const Bytes rb(raw->data(), raw->size());
     if (pickle::has_proto_magic(rb) || pickle::looks_like_pickle(rb)) {
