@@ -152,7 +152,8 @@ class FileScan {
                                                                  v.find("\"module\"") != std::string_view::npos));
       if (!config) continue;
       const std::string at = label(where) + (a.object == "/" ? "" : a.object) + "@" + a.name;
-      scan_keras_config(at, Bytes(reinterpret_cast<const std::uint8_t*>(v.data()), v.size()));
+      scan_keras_config(at, Bytes(reinterpret_cast<const std::uint8_t*>(v.data()), v.size()),
+                        "HDF5 attribute '" + a.name + "' of '" + a.object + "'");
     }
     const auto report = [&](const hdf5::ExternalRef& r, const std::string& what) {
       const std::string shown = r.target.empty() ? r.file : r.file + ":" + r.target;
@@ -180,7 +181,8 @@ class FileScan {
   void scan_hdf5_bytes(std::string_view where, Bytes b) {
     for (auto cfg : hdf5::keras_json_configs(b, ctx_.limits.max_config_bytes)) {
       scan_keras_config(std::string(label(where)) + "model_config",
-                        Bytes(reinterpret_cast<const std::uint8_t*>(cfg.data()), cfg.size()));
+                        Bytes(reinterpret_cast<const std::uint8_t*>(cfg.data()), cfg.size()),
+                        "the Keras config found in the raw HDF5 bytes");
     }
     for (const auto& link : hdf5::external_links(b)) {
       Finding f = make_finding("SZ404", file_, label(where) + "external link to '" + link +
@@ -532,12 +534,14 @@ class FileScan {
   }
 
   // ---------------------------------------------------------------- keras
-  void scan_keras_config(std::string_view where, Bytes b) {
+  // `what` names the text in messages (a .keras config.json, an HDF5 attribute, SavedModel metadata).
+  void scan_keras_config(std::string_view where, Bytes b, const std::string& what = "config.json") {
     if (b.size() > ctx_.limits.max_config_bytes) {
-      incomplete(where, "config.json larger than the limit");
+      incomplete(where, what + " is larger than the limit (" + std::to_string(b.size()) + " > " +
+                            std::to_string(ctx_.limits.max_config_bytes) + " bytes)");
       return;
     }
-    const auto rep = keras::check_config(text_of(b), ctx_.limits.max_json_depth);
+    const auto rep = keras::check_config(text_of(b), ctx_.limits.max_json_depth, what);
     if (!rep.parsed) {
       incomplete(where, rep.error);
       return;
@@ -632,7 +636,8 @@ class FileScan {
     const auto rep = metadata ? savedmodel::read_keras_metadata(b) : savedmodel::read_saved_model(b);
     for (const auto& cfg : rep.keras_configs) {
       scan_keras_config(label(where) + (metadata ? "keras metadata" : "object graph metadata"),
-                        Bytes(reinterpret_cast<const std::uint8_t*>(cfg.data()), cfg.size()));
+                        Bytes(reinterpret_cast<const std::uint8_t*>(cfg.data()), cfg.size()),
+                        metadata ? "a Keras layer config in keras_metadata.pb" : "a Keras config in saved_model.pb");
     }
     for (const auto& h : rep.hits) {
       const bool py = h.risk == savedmodel::OpRisk::py_func;
