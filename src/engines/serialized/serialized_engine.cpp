@@ -680,10 +680,41 @@ class FileScan {
       f.snippet = loc;
       add(std::move(f), Reach::yes);
     }
+    if (rep.custom_domains.empty()) return;
+    // Native libraries in the repository: what a custom-op model is most likely registered with.
+    std::vector<std::string> shipped;
+    for (const auto& f : ctx_.snapshot.files) {
+      if (onnx::is_native_library_name(basename(f.path)) && shipped.size() < 8) shipped.push_back(f.path);
+    }
+    std::vector<std::string> named_and_shipped;
+    for (const auto& lib : rep.native_libraries) {
+      const std::string want = to_lower(basename(lib.substr(lib.rfind(": ") == std::string::npos ? 0 : lib.rfind(": ") + 2)));
+      for (const auto& path : shipped) {
+        if (to_lower(basename(path)) == want) named_and_shipped.push_back(path);
+      }
+    }
+    std::string named;
+    for (std::size_t k = 0; k < rep.native_libraries.size() && k < 4; ++k) named += (k ? ", " : "") + rep.native_libraries[k];
+    std::string ships;
+    for (const auto& path : shipped) ships += (ships.empty() ? "" : ", ") + path;
     for (const auto& d : rep.custom_domains) {
-      Finding f = make_finding("SZ507", file_, "operator domain '" + d +
-                                                   "' is not a standard ONNX domain: loading needs a custom-op library (native code)");
-      f.snippet = d;
+      std::string ops;
+      for (const auto& op : d.op_types) ops += (ops.empty() ? "" : ", ") + op;
+      std::string msg = "operator domain '" + d.domain + "' " +
+                        (d.nodes ? "is used by " + std::to_string(d.nodes) + " node(s) (" + ops + (d.op_types.size() >= 16 ? ", ..." : "") + ")"
+                                 : "is imported (opset_import) though no node uses it") +
+                        ": onnxruntime has no kernels for it, so a session loads the model only after the user registers a "
+                        "custom-op library (SessionOptions.register_custom_ops_library): native code running in the process";
+      if (const auto known = onnx::known_library(d.domain); !known.empty()) msg += "; this domain is " + known;
+      if (!named.empty()) msg += "; the model names " + named;
+      Finding f = make_finding("SZ507", file_, std::move(msg));
+      if (!ships.empty()) {
+        // Native code from the model's own repository: as much a risk as remote code.
+        f.message += "; the repository ships native libraries (" + ships + ")" +
+                     (named_and_shipped.empty() ? "" : ", the one the model names among them");
+        f.severity = Severity::high;
+      }
+      f.snippet = d.domain + (ops.empty() ? "" : ": " + ops);
       add(std::move(f), Reach::yes);
     }
   }
