@@ -89,6 +89,7 @@ class ConstStrings {
 
  private:
   static constexpr std::size_t kMaxLen = 256, kMaxOut = 1 << 16, kMaxTokens = 4096, kMaxVars = 256;
+  static constexpr int kMaxDepth = 32;
   enum class T : unsigned char { str, num, name, op };
   struct Tok {
     T type;
@@ -164,8 +165,14 @@ class ConstStrings {
   }
   bool is_op(std::size_t p, char c) const { return p < toks_.size() && toks_[p].type == T::op && toks_[p].text[0] == c; }
 
-  // concat := term (('~' | '+') term)*
+  // concat := term (('~' | '+') term)*; nesting (parentheses, lists) bounded.
   bool concat(std::size_t& p, std::string& v, bool& computed) {
+    if (depth_ >= kMaxDepth) return false;
+    struct Nest {
+      int& d;
+      explicit Nest(int& x) : d(++x) {}
+      ~Nest() { --d; }
+    } nest(depth_);
     if (!term(p, v, computed)) return false;
     while (is_op(p, '~') || is_op(p, '+')) {
       std::size_t q = p + 1;
@@ -240,6 +247,7 @@ class ConstStrings {
   }
 
   std::vector<Tok> toks_;
+  int depth_ = 0;
   std::map<std::string, std::string> vars_;
   std::string out_;
 };
