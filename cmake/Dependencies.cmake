@@ -12,6 +12,8 @@ find_package(ZLIB REQUIRED)
 find_package(BZip2 REQUIRED)
 find_package(LibLZMA REQUIRED)
 find_package(Threads REQUIRED)
+# liblz4's frame API, for joblib files written with compress="lz4".
+pkg_check_modules(LZ4 REQUIRED IMPORTED_TARGET liblz4)
 # libhdf5 (serial flavour) and its high-level library, for H5LTopen_file_image.
 pkg_check_modules(HDF5 REQUIRED IMPORTED_TARGET hdf5)
 find_library(HDF5_HL_LIBRARY NAMES hdf5_hl hdf5_serial_hl HINTS ${HDF5_LIBRARY_DIRS} REQUIRED)

@@ -2,9 +2,9 @@
 """Builds tests/fixtures/serialized: one inert sample per bypass of model-formats.md §3 and real
 benign checkpoints, plus MANIFEST (path, expected rule ids or "clean").
 
-Run with Debian's /usr/bin/python3 (python3-torch, python3-numpy, python3-joblib for the benign
-checkpoints and the torch/joblib layouts). Malicious samples are assembled opcode by opcode and are
-never loaded; payloads only name `echo canary > /tmp/modelgate-canary` or hosts under `.invalid`.
+Run with Debian's /usr/bin/python3 (python3-torch, python3-numpy, python3-joblib, python3-h5py,
+python3-lz4 for the benign checkpoints and the torch/joblib/HDF5 layouts). Malicious samples are
+assembled opcode by opcode and are never loaded; payloads only name `echo canary > /tmp/modelgate-canary` or hosts under `.invalid`.
 Nothing here unpickles anything.
 """
 import io
@@ -16,6 +16,7 @@ import sys
 import tarfile
 import types
 import zipfile
+import zlib
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures", "serialized")
 CMD = "echo canary > /tmp/modelgate-canary"
@@ -256,6 +257,33 @@ def set_flags(data, name, flag):
     return bytes(d)
 
 
+def num7(v):
+    """7z's variable-length number: leading 1-bits of the first byte count the bytes that follow."""
+    for n in range(8):
+        if v < (1 << (7 * (n + 1))):
+            first = ((0xFF00 >> n) & 0xFF) | (v >> (8 * n))
+            return bytes([first & 0xFF]) + (v & ((1 << (8 * n)) - 1)).to_bytes(n, "little")
+    return b"\xff" + struct.pack("<Q", v)
+
+
+def seven_zip(name, data, attr=None, crc=None):
+    """A 7z archive of one stored (Copy) member, header not encoded; `attr` is the Windows/Unix
+    attribute word (None: no attributes at all), `crc` overrides the member's CRC-32."""
+    uname = name.encode("utf-16-le") + b"\0\0"
+    attrs = b"" if attr is None else b"\x15" + num7(6) + b"\x01\x00" + struct.pack("<I", attr)
+    header = (b"\x01"                                                                   # kHeader
+              b"\x04"                                                                   # kMainStreamsInfo
+              + b"\x06" + num7(0) + num7(1) + b"\x09" + num7(len(data)) + b"\x00"         # kPackInfo
+              + b"\x07\x0b" + num7(1) + b"\x00" + num7(1) + b"\x01\x00"                   # kUnPackInfo, Copy
+              + b"\x0c" + num7(len(data)) + b"\x00"
+              + b"\x08\x0a\x01" + struct.pack("<I", zlib.crc32(data) if crc is None else crc) + b"\x00"  # digests
+              + b"\x00"
+              + b"\x05" + num7(1) + b"\x11" + num7(len(uname) + 1) + b"\x00" + uname + attrs + b"\x00"  # kFilesInfo
+              + b"\x00")
+    start = struct.pack("<QQI", len(data), len(header), zlib.crc32(header))
+    return b"7z\xbc\xaf\x27\x1c\x00\x04" + struct.pack("<I", zlib.crc32(start)) + start + data + header
+
+
 def section_c():
     write("c/C01-data-txt.pt", zip_bytes([("archive/data.txt", EVIL), ("archive/version", b"3\n")]), "SZ201")
     write("c/C01b-protoless-member.pt", zip_bytes([("archive/data.pkl", pickle.dumps({}, 2)),
@@ -268,6 +296,11 @@ def section_c():
     payload = p4(call("builtins", "exec", "print('456')"))
     write("c/C04-bad-crc.pt", zip_bytes([("archive/data.pkl", payload)]).replace(b"print('456')", b"print('123')"),
           "SZ302,SZ201")
+    # C5: 7z. py7zr writes the Unix permission bits without the file-type bits (libarchive then
+    # reports no file type); a reader that keeps only "regular files" skips the member.
+    write("c/C05-7z-mode-without-type.7z", seven_zip("data.pkl", EVIL, (0o644 << 16) | 0x8020), "SZ201")
+    write("c/C05b-7z-no-attributes.7z", seven_zip("archive/model.bin", EVIL), "SZ201")
+    write("c/C05c-7z-bad-crc.7z", seven_zip("data.pkl", EVIL, (0o100644 << 16) | 0x8020, crc=0x12345678), "SZ201")  # SZ302: the source reports the CRC
     write("c/C06-plain-pickle.bin", EVIL, "SZ201")
     # C7: legacy layout whose magic number is computed by eval.
     legacy = (p4(call("builtins", "eval", "0x1950A86A20F9469CFC6C")) + pickle.dumps(1001, 2) + pickle.dumps({}, 2) +
@@ -327,10 +360,16 @@ def section_numpy_joblib():
     b = io.BytesIO()
     joblib.dump({"w": np.arange(10, dtype=np.float32), "obj": np.array([Evil()], dtype=object)}, b)
     write("b/B12-joblib-object-array.joblib", b.getvalue(), "SZ201")
-    for comp in ("zlib", "gzip", "bz2", "xz", "lzma"):
+    for comp in ("zlib", "gzip", "bz2", "xz", "lzma", "lz4"):  # lz4: python3-lz4
         b = io.BytesIO()
         joblib.dump({"a": np.zeros(100), "z": Evil()}, b, compress=(comp, 3))
         write(f"b/B11-joblib-{comp}.joblib", b.getvalue(), "SZ201")
+    # joblib.load reads the compression from the magic, not the name.
+    write("b/B11-joblib-lz4-any-name.bin", b.getvalue(), "SZ201")
+    # Cut inside the frame: the unpickler has run the payload before it meets the cut.
+    b = io.BytesIO()
+    joblib.dump({"a": Evil(), "z": np.arange(200000, dtype=np.float64)}, b, compress=("lz4", 3))
+    write("b/B11-joblib-lz4-truncated.joblib", b.getvalue()[: len(b.getvalue()) // 2], "SZ201")
 
     # Benign: numpy, npz, joblib of arrays and of a fitted sklearn-like estimator.
     write("benign/weights.npy", npy_bytes(np.arange(12, dtype=np.float64).reshape(3, 4)), "clean")
@@ -355,10 +394,10 @@ def section_numpy_joblib():
     for name in ("sklearn", "sklearn.linear_model", "sklearn.linear_model._logistic"):
         sys.modules.setdefault(name, types.ModuleType(name))
     sys.modules["sklearn.linear_model._logistic"] = mod
-    for comp in (0, 3):
+    for comp in (0, 3, ("lz4", 3)):
         b = io.BytesIO()
         joblib.dump({"model": LogisticRegression(), "scaler_mean": np.zeros(2), "labels": ["a", "b"]}, b, compress=comp)
-        write(f"benign/estimator-{comp}.joblib", b.getvalue(), "clean")
+        write(f"benign/estimator-{comp if isinstance(comp, int) else comp[0]}.joblib", b.getvalue(), "clean")
     write("benign/estimator.pkl", pickle.dumps(LogisticRegression(), 4), "clean")
     write("benign/estimator-proto2.pkl", pickle.dumps(LogisticRegression(), 2), "clean")
 
@@ -506,6 +545,12 @@ def section_h5():
         f.attrs["model_config"] = json.dumps(tfop)
         f.attrs["keras_version"] = "2.12.0"
     MANIFEST.append(("f/F08b-tfoplambda-custom.h5", "SZ402,SZ405"))
+    # A model_config attribute cut short: Keras cannot load it; the report names the attribute.
+    path = os.path.join(OUT, "f/F08c-h5-config-not-json.h5")
+    with h5py.File(path, "w") as f:
+        f.attrs["model_config"] = '{"class_name": "Sequential", "config": {"name": "m", "layers": ['
+        f.attrs["keras_version"] = "2.12.0"
+    MANIFEST.append(("f/F08c-h5-config-not-json.h5", "incomplete"))
     # Benign legacy Keras .h5: config, training config, weights; read completely.
     path = os.path.join(OUT, "benign/dense.h5")
     with h5py.File(path, "w") as f:
@@ -623,6 +668,17 @@ def section_other():
                                                                   b"\x00" * 4), "SZ502")
     write("f/ONNX-external-traversal.onnx", onnx_model(location="../../../../etc/passwd"), "SZ506")
     write("f/ONNX-custom-domain.onnx", onnx_model(domain="com.example.evilops"), "SZ507")
+    # onnxruntime-extensions ops, the library named in metadata_props.
+    contrib = onnx_model(domain="ai.onnx.contrib") + pb_field(14, pb_field(1, b"custom_op_library") +
+                                                               pb_field(2, b"libortextensions.so"))
+    write("f/ONNX-contrib-ops.onnx", contrib, "SZ507")
+    # A model-local function (ModelProto.functions) in its own domain is an ONNX graph, not native code.
+    function = pb_field(1, b"Block") + pb_field(10, b"local.fn") + pb_field(4, b"x") + pb_field(5, b"y") + \
+        pb_field(7, pb_field(1, b"x") + pb_field(2, b"y") + pb_field(4, b"Relu")) + pb_field(9, pb_field(2, 17))
+    call_node = pb_field(1, b"x") + pb_field(2, b"y") + pb_field(4, b"Block") + pb_field(7, b"local.fn")
+    write("benign/model-local-function.onnx", pb_field(1, 8) + pb_field(8, pb_field(2, 17)) +
+          pb_field(8, pb_field(1, b"local.fn") + pb_field(2, 1)) + pb_field(7, pb_field(1, call_node) + pb_field(2, b"g")) +
+          pb_field(25, function), "clean")
     # Benign counterparts.
     write("benign/model.safetensors", safetensors({"__metadata__": {"format": "pt"},
                                                    "a": {"dtype": "F32", "shape": [2, 2], "data_offsets": [0, 16]},

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdlib>
+#include <map>
 
 namespace mg::chat_template {
 
@@ -64,6 +66,191 @@ void dunders(std::string_view text, Risk risk, std::vector<TemplateHit>& hits, c
     k = e > k + 2 ? e - 2 : k;
   }
 }
+
+// Constant string expressions inside template tags, evaluated: literals, names bound by an earlier
+// `{% set name = ... %}`, `~` / `+` joins, `* <int>` repeats, parentheses, `[..]|join` and the
+// lower/upper/reverse/string filters. `{% set u = '_' %}{{ ()[u~u~'class'~u~u] }}` spells
+// `__class__` without writing it; the values are what the checks then read. Bounded in tokens,
+// bindings and string length.
+class ConstStrings {
+ public:
+  explicit ConstStrings(std::string_view text) {
+    std::size_t at = 0;
+    while (out_.size() < kMaxOut && (at = next_tag(text, at)) != std::string_view::npos) {
+      const bool stmt = text[at + 1] == '%';
+      const std::size_t end = text.find(stmt ? "%}" : "}}", at + 2);
+      const std::string_view body = text.substr(at + 2, (end == std::string_view::npos ? text.size() : end) - at - 2);
+      tag(body);
+      if (end == std::string_view::npos) break;
+      at = end + 2;
+    }
+  }
+  const std::string& values() const { return out_; }
+
+ private:
+  static constexpr std::size_t kMaxLen = 256, kMaxOut = 1 << 16, kMaxTokens = 4096, kMaxVars = 256;
+  static constexpr int kMaxDepth = 32;
+  enum class T : unsigned char { str, num, name, op };
+  struct Tok {
+    T type;
+    std::string text;
+  };
+
+  static std::size_t next_tag(std::string_view t, std::size_t from) {
+    for (std::size_t k = t.find('{', from); k != std::string_view::npos && k + 1 < t.size(); k = t.find('{', k + 1)) {
+      if (t[k + 1] == '{' || t[k + 1] == '%') return k;
+    }
+    return std::string_view::npos;
+  }
+
+  void tag(std::string_view body) {
+    toks_.clear();
+    for (std::size_t k = 0; k < body.size() && toks_.size() < kMaxTokens;) {
+      const char c = body[k];
+      if (c == '\'' || c == '"') {
+        std::string v;
+        std::size_t j = k + 1;
+        while (j < body.size() && body[j] != c) {
+          if (body[j] == '\\' && j + 1 < body.size() && v.size() < kMaxLen) v += body[j++];  // escapes: normalize() decodes
+          if (v.size() < kMaxLen) v += body[j];
+          ++j;
+        }
+        toks_.push_back({T::str, normalize(v)});
+        k = j + 1;
+      } else if (std::isdigit(static_cast<unsigned char>(c))) {
+        std::size_t j = k;
+        while (j < body.size() && std::isdigit(static_cast<unsigned char>(body[j]))) ++j;
+        toks_.push_back({T::num, std::string(body.substr(k, std::min<std::size_t>(j - k, 4)))});
+        k = j;
+      } else if (word_char(c)) {
+        std::size_t j = k;
+        while (j < body.size() && word_char(body[j])) ++j;
+        toks_.push_back({T::name, std::string(body.substr(k, j - k))});
+        k = j;
+      } else if (std::isspace(static_cast<unsigned char>(c)) || c == '-') {
+        ++k;  // whitespace and the {%- -%} trim marks
+      } else {
+        toks_.push_back({T::op, std::string(1, c)});
+        ++k;
+      }
+    }
+    // `set name = expr`: bind the value for later tags.
+    if (toks_.size() >= 4 && toks_[0].type == T::name && toks_[0].text == "set" && toks_[1].type == T::name &&
+        toks_[2].type == T::op && toks_[2].text == "=") {
+      std::size_t p = 3;
+      bool computed = false;
+      std::string v;
+      if (concat(p, v, computed) && p == toks_.size()) {
+        if (vars_.size() < kMaxVars || vars_.count(toks_[1].text)) vars_[toks_[1].text] = v;
+        if (computed) emit(v);
+      }
+      return;
+    }
+    // Anywhere else: every expression that joins or repeats strings.
+    for (std::size_t p = 0; p < toks_.size();) {
+      std::size_t q = p;
+      bool computed = false;
+      std::string v;
+      if (concat(q, v, computed) && q > p) {
+        if (computed) emit(v);
+        p = q;
+      } else {
+        ++p;
+      }
+    }
+  }
+
+  void emit(const std::string& v) {
+    if (out_.size() + v.size() + 1 <= kMaxOut) out_ += v + "\n";
+  }
+  bool is_op(std::size_t p, char c) const { return p < toks_.size() && toks_[p].type == T::op && toks_[p].text[0] == c; }
+
+  // concat := term (('~' | '+') term)*; nesting (parentheses, lists) bounded.
+  bool concat(std::size_t& p, std::string& v, bool& computed) {
+    if (depth_ >= kMaxDepth) return false;
+    struct Nest {
+      int& d;
+      explicit Nest(int& x) : d(++x) {}
+      ~Nest() { --d; }
+    } nest(depth_);
+    if (!term(p, v, computed)) return false;
+    while (is_op(p, '~') || is_op(p, '+')) {
+      std::size_t q = p + 1;
+      std::string w;
+      if (!term(q, w, computed)) break;
+      v = (v + w).substr(0, kMaxLen);
+      computed = true;
+      p = q;
+    }
+    return true;
+  }
+  // term := factor ('*' int)? ('|' filter)*
+  bool term(std::size_t& p, std::string& v, bool& computed) {
+    if (!factor(p, v, computed)) return false;
+    if (is_op(p, '*') && p + 1 < toks_.size() && toks_[p + 1].type == T::num) {
+      const int n = std::min(std::atoi(toks_[p + 1].text.c_str()), 64);
+      std::string r;
+      for (int k = 0; k < n && r.size() < kMaxLen; ++k) r += v;
+      v = r.substr(0, kMaxLen);
+      computed = true;
+      p += 2;
+    }
+    while (is_op(p, '|') && p + 1 < toks_.size() && toks_[p + 1].type == T::name) {
+      const std::string& f = toks_[p + 1].text;
+      if (f == "lower") std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      else if (f == "upper") std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+      else if (f == "reverse") std::reverse(v.begin(), v.end());
+      else if (f != "string" && f != "trim") break;
+      computed = true;
+      p += 2;
+    }
+    return true;
+  }
+  // factor := string | bound name | '(' concat ')' | '[' concat (',' concat)* ']' '|' 'join'
+  bool factor(std::size_t& p, std::string& v, bool& computed) {
+    if (p >= toks_.size()) return false;
+    const Tok& t = toks_[p];
+    if (t.type == T::str) {
+      v = t.text;
+      ++p;
+      return true;
+    }
+    if (t.type == T::name) {
+      const auto it = vars_.find(t.text);
+      if (it == vars_.end()) return false;
+      v = it->second;
+      computed = true;
+      ++p;
+      return true;
+    }
+    if (is_op(p, '(')) {
+      std::size_t q = p + 1;
+      if (!concat(q, v, computed) || !is_op(q, ')')) return false;
+      p = q + 1;
+      return true;
+    }
+    if (is_op(p, '[')) {
+      std::size_t q = p + 1;
+      std::string joined, part;
+      while (concat(q, part, computed)) {
+        joined = (joined + part).substr(0, kMaxLen);
+        if (!is_op(q, ',')) break;
+        ++q;
+      }
+      if (!is_op(q, ']') || !is_op(q + 1, '|') || q + 2 >= toks_.size() || toks_[q + 2].text != "join") return false;
+      v = joined;
+      computed = true;
+      p = q + 3;
+      return true;
+    }
+    return false;
+  }
+
+  std::vector<Tok> toks_;
+  int depth_ = 0;
+  std::map<std::string, std::string> vars_;
+  std::string out_;
+};
 
 }  // namespace
 
@@ -134,8 +321,10 @@ std::vector<TemplateHit> check(std::string_view text) {
                        text.find("'+") != std::string_view::npos || text.find("' +") != std::string_view::npos ||
                        text.find("\"~") != std::string_view::npos || text.find("\" ~") != std::string_view::npos ||
                        text.find("\"+") != std::string_view::npos || text.find("\" +") != std::string_view::npos;
-  if (spelled) {
-    const std::string norm = normalize(text);
+  // Strings the template computes (joins of literals and `set` names): checked as decoded text.
+  const ConstStrings computed(text);
+  if (spelled || !computed.values().empty()) {
+    const std::string norm = normalize(text) + "\n" + computed.values();
     std::size_t first = text.size();
     for (const auto& h : hits) first = std::min(first, h.offset);
     if (first == text.size()) first = 0;

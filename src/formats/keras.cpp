@@ -212,15 +212,52 @@ std::string lambda_code_summary(std::string_view base64_code, std::size_t max_ch
   return out;
 }
 
-KerasReport check_config(std::string_view text, std::size_t max_depth) {
+namespace {
+
+// Where and why JSON does not parse, from a SAX pass that builds nothing (no exception thrown).
+struct ParseErrorOf : nlohmann::json_sax<json> {
+  std::string what;
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return true; }
+  bool key(string_t&) override { return true; }
+  bool end_object() override { return true; }
+  bool start_array(std::size_t) override { return true; }
+  bool end_array() override { return true; }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& ex) override {
+    what = ex.what();
+    // "[json.exception.parse_error.101] parse error at line 1, column 2: ..." without the tag.
+    if (const auto close = what.find("] "); what.rfind("[json.exception", 0) == 0 && close != std::string::npos) {
+      what.erase(0, close + 2);
+    }
+    if (what.size() > 200) what = what.substr(0, 200) + "...";
+    return false;
+  }
+};
+
+std::string json_error(std::string_view text) {
+  ParseErrorOf sax;
+  json::sax_parse(text.begin(), text.end(), &sax);
+  return sax.what.empty() ? "not valid JSON" : sax.what;
+}
+
+}  // namespace
+
+KerasReport check_config(std::string_view text, std::size_t max_depth, std::string_view what) {
   KerasReport rep;
+  const std::string name = what.empty() ? std::string("config.json") : std::string(what);
   if (!json_depth_within(text, max_depth)) {
-    rep.error = "config.json nests deeper than the limit";
+    rep.error = name + " nests deeper than the limit of " + std::to_string(max_depth) + " levels";
     return rep;
   }
   json doc = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) {
-    rep.error = "config.json is not valid JSON";
+    rep.error = name + " is not valid JSON (" + json_error(text) + ")";
     return rep;
   }
   rep.parsed = true;

@@ -29,7 +29,8 @@ struct KerasReport {
   std::vector<KerasHit> hits;
 };
 
-KerasReport check_config(std::string_view config_json, std::size_t max_depth = 256);
+// `what` names the text in errors: "config.json", "HDF5 attribute /@model_config", ...
+KerasReport check_config(std::string_view config_json, std::size_t max_depth = 256, std::string_view what = "config.json");
 
 // What a Lambda's marshalled code (base64 of a marshal'd code object, Keras func_dump) names: the
 // printable strings of the marshal stream (co_names, co_consts, ...), e.g. "os, system, 'echo x'".

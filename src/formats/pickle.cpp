@@ -252,7 +252,9 @@ class Vm {
   void underflow(std::size_t pos) {
     if (!underflow_seen_) {
       underflow_seen_ = true;
-      anomaly(AnomalyKind::stack_underflow, pos, "an opcode pops more values than the stream pushed");
+      anomaly(AnomalyKind::stack_underflow, pos,
+              "an opcode pops more values than the stream pushed: CPython refuses the stream here, after "
+              "running what came before it; scanners that read on see opcodes no loader runs");
     }
   }
 
@@ -1333,11 +1335,72 @@ bool valid_line_arg(std::uint8_t op, std::string_view line, bool second) {
 
 }  // namespace
 
+// The stack checks CPython's unpickler makes before each opcode: enough values above the innermost
+// MARK, a MARK where one is popped. Bytes that fail one are refused right there ("unpickling stack
+// underflow", "could not find MARK"), so nothing from that point on is loaded: text such as
+// "repos.cfg\n" (LONG_BINPUT on an empty stack) or "airplane\n" (APPEND) is not a pickle.
+class StackShape {
+ public:
+  // False: CPython refuses this opcode.
+  bool step(std::uint8_t op) {
+    switch (op) {
+      case '(':
+        if (marks_.size() >= kMaxMarks) return true;  // past what is tracked: no judgement
+        marks_.push_back(cur_);
+        below_ += cur_;
+        cur_ = 0;
+        return true;
+      case '0':  // POP takes the MARK itself when no value is above it
+        if (cur_ > 0) return --cur_, true;
+        return pop_mark();
+      case '1': return pop_mark();
+      case '.': case 'p': case 'q': case 'r': case 0x94: case 0x98: case 'Q': case 0x85: return need(1, 0);
+      case '2': return need(1, 1);
+      case 'R': case 0x81: case 'a': case 'b': case 0x93: case 0x86: return need(2, -1);
+      case 's': case 0x92: case 0x87: return need(3, -2);
+      case 't': case 'l': case 'd': case 'i': case 0x91:
+        if (!pop_mark()) return false;
+        return ++cur_, true;
+      case 'o': {  // OBJ: the class and its arguments above the MARK
+        if (cur_ < 1) return false;
+        if (!pop_mark()) return false;
+        return ++cur_, true;
+      }
+      case 'e': case 'u': case 0x90:  // APPENDS / SETITEMS / ADDITEMS: the container below the MARK
+        if (!pop_mark()) return false;
+        return cur_ + below_ >= 1;
+      case 0x80: case 0x95: return true;  // PROTO, FRAME
+      default: ++cur_; return true;       // every other opcode pushes one value
+    }
+  }
+
+ private:
+  static constexpr std::size_t kMaxMarks = 1u << 16;
+  bool need(std::uint64_t n, int net) {
+    if (cur_ < n) return false;
+    cur_ = static_cast<std::uint64_t>(static_cast<std::int64_t>(cur_) + net);
+    return true;
+  }
+  bool pop_mark() {
+    if (marks_.empty()) return false;
+    cur_ = marks_.back();
+    marks_.pop_back();
+    below_ -= cur_;
+    return true;
+  }
+  std::uint64_t cur_ = 0;    // values above the innermost MARK
+  std::uint64_t below_ = 0;  // values under it
+  std::vector<std::uint64_t> marks_;
+};
+
 bool looks_like_pickle(std::span<const std::uint8_t> data, std::uint32_t max_opcodes) {
   // Decode opcodes and argument shapes only. With PROTO a clean decode to STOP is enough; without
   // it (protocol 0/1, or a stripped PROTO) the stream must also import, call or memoize something
   // and end at its STOP (or run into another pickle), so that text is not taken for a pickle.
+  // (PROTO is evidence enough; streams that break the stack shape after it are still pickles a
+  // loader starts to run.)
   const bool proto = is_proto_magic(data);
+  StackShape shape;
   std::size_t p = 0;
   std::uint32_t n = 0;
   bool evidence = false;
@@ -1345,6 +1408,7 @@ bool looks_like_pickle(std::span<const std::uint8_t> data, std::uint32_t max_opc
     const std::uint8_t op = data[p++];
     const Arg arg = arg_of(op);
     if (arg == Arg::invalid) return false;
+    if (!proto && !shape.step(op)) return false;
     if (op == '.') {
       if (proto) return true;
       std::size_t q = p;
@@ -1403,10 +1467,12 @@ bool starts_like_pickle(std::span<const std::uint8_t> data, std::uint32_t max_op
     ++q;
     return true;
   };
+  StackShape shape;
   while (p < data.size() && n++ < max_opcodes) {
     const std::uint8_t op = data[p++];
     const Arg arg = arg_of(op);
-    if (arg == Arg::invalid || op == '.') break;
+    // CPython stops at an opcode it refuses: what came before is what runs.
+    if (arg == Arg::invalid || op == '.' || !shape.step(op)) break;
     if (op == 'c' || op == 'i') {
       if (!ident_line(p) || !ident_line(p)) return false;
       imports = true;

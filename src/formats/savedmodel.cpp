@@ -1,6 +1,7 @@
 #include "formats/savedmodel.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <set>
 #include <string_view>
 #include <unordered_map>
@@ -135,6 +136,7 @@ struct NodeInfo {
   std::string const_string;  // Const: the first string_val of its value
   bool has_const_string = false;
   std::string region;        // ImmutableConst: memory_region_name
+  std::string separator;     // StringJoin: separator
 };
 
 // TensorProto { 8: repeated bytes string_val }: the first one.
@@ -167,12 +169,13 @@ bool parse_node(Bytes b, NodeInfo& n) {
         if (ef.number == 1 && ef.wire == 2) key = ef.text();
         else if (ef.number == 2 && ef.wire == 2) value = ef.bytes;
       }
-      if (key != "value" && key != "memory_region_name") continue;
+      if (key != "value" && key != "memory_region_name" && key != "separator") continue;
       pb::Reader av(value);
       pb::Field af;
       while (av.next(af)) {
         if (key == "value" && af.number == 8 && af.wire == 2) n.has_const_string = tensor_string(af.bytes, n.const_string);
         if (key == "memory_region_name" && af.number == 2 && af.wire == 2) n.region.assign(af.text().substr(0, 4096));
+        if (key == "separator" && af.number == 2 && af.wire == 2) n.separator.assign(af.text().substr(0, 256));
       }
     }
   }
@@ -197,17 +200,40 @@ class Walker {
       if (!parse_node(node_bytes[k], nodes[k])) return fail("a NodeDef in " + where + " is malformed");
       by_name.emplace(nodes[k].name, k);
     }
-    const auto constant = [&](const NodeInfo& n, std::size_t idx, std::string& out) {
-      if (idx >= n.inputs.size()) return false;
-      std::string_view in = n.inputs[idx];
-      if (!in.empty() && in.front() == '^') return false;
+    // A string the graph computes from constants alone: a Const, passed through Identity-like ops,
+    // joined (StringJoin, string Add). A path routed through them is as fixed as a Const.
+    std::function<bool(std::string_view, int, std::string&)> fold = [&](std::string_view in, int depth, std::string& out) {
+      if (in.empty() || in.front() == '^' || depth > 8) return false;
       in = in.substr(0, in.find(':'));
       const auto it = by_name.find(in);
       if (it == by_name.end()) return false;
       const NodeInfo& c = nodes[it->second];
-      if (c.op != "Const" || !c.has_const_string) return false;
-      out = c.const_string;
-      return true;
+      if (c.op == "Const") {
+        if (!c.has_const_string) return false;
+        out = c.const_string;
+        return true;
+      }
+      if (c.op == "Identity" || c.op == "IdentityN" || c.op == "Snapshot" || c.op == "StopGradient" ||
+          c.op == "PreventGradient") {
+        return !c.inputs.empty() && fold(c.inputs[0], depth + 1, out);
+      }
+      if (c.op == "StringJoin" || ((c.op == "Add" || c.op == "AddV2") && c.inputs.size() == 2)) {
+        std::string joined;
+        std::size_t parts = 0;
+        for (const auto& i : c.inputs) {
+          if (!i.empty() && i.front() == '^') continue;
+          std::string part;
+          if (!fold(i, depth + 1, part)) return false;
+          joined += (parts++ && c.op == "StringJoin" ? c.separator : std::string()) + part;
+          if (joined.size() > 4096) return false;
+        }
+        out = std::move(joined);
+        return parts > 0;
+      }
+      return false;
+    };
+    const auto constant = [&](const NodeInfo& n, std::size_t idx, std::string& out) {
+      return idx < n.inputs.size() && fold(n.inputs[idx], 0, out);
     };
     for (const auto& n : nodes) {
       ++rep_.op_counts[n.op];

@@ -128,11 +128,6 @@ Result<Archive> read_archive(std::span<const std::uint8_t> d, const ZipLimits& l
     if (!m.local_ok) {
       ar.anomalies.push_back("member '" + m.name + "': local header missing or outside the file");
     }
-    const unsigned odd = (m.flags | m.local_flags) & 0x0061u;
-    if (odd) {
-      ar.anomalies.push_back("member '" + m.name + "': general-purpose flag bits " + hex16(odd) +
-                             " (encrypted / patched) set; strict readers refuse, PyTorch ignores them");
-    }
     ar.members.push_back(std::move(m));
   }
   // Overlapping member data is the shape of overlap-based zip bombs.
@@ -192,6 +187,12 @@ Result<std::span<const std::uint8_t>> member_bytes(std::span<const std::uint8_t>
   }
   inflateEnd(&zs);
   return std::span<const std::uint8_t>(storage.data(), storage.size());
+}
+
+unsigned odd_flags(const Member& m) { return (m.flags | m.local_flags) & 0x0061u; }
+
+std::string describe_odd_flags(const Member& m) {
+  return "general-purpose flag bits " + hex16(odd_flags(m)) + " (encrypted / patched data)";
 }
 
 bool crc_matches(std::span<const std::uint8_t> bytes, std::uint32_t crc) {

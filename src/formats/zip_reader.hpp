@@ -35,7 +35,7 @@ struct Member {
 
 struct Archive {
   std::vector<Member> members;
-  std::vector<std::string> anomalies;  // header mismatches, flag bits, overlaps, prefix data
+  std::vector<std::string> anomalies;  // header mismatches, overlaps, prefix data
   std::uint64_t cd_offset = 0;
 };
 
@@ -52,6 +52,12 @@ Result<Archive> read_archive(std::span<const std::uint8_t> data, const ZipLimits
 Result<std::span<const std::uint8_t>> member_bytes(std::span<const std::uint8_t> data, const Member& m,
                                                    std::vector<std::uint8_t>& storage,
                                                    const ZipLimits& limits = {});
+
+// Flag bits 0 (encrypted), 5 (patched data) and 6 (strong encryption) of either header. Whether
+// they are a lie (plain bytes: strict readers refuse, PyTorch reads them, C3) or the truth
+// (ciphertext) is for the caller to tell from the bytes.
+unsigned odd_flags(const Member& m);
+std::string describe_odd_flags(const Member& m);
 
 // CRC-32 of the member's bytes differs from the header's (C4: PyTorch does not check).
 bool crc_matches(std::span<const std::uint8_t> bytes, std::uint32_t crc);

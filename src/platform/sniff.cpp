@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "core/text.hpp"
+#include "formats/lz4_frame.hpp"
 
 namespace mg {
 
@@ -154,6 +155,10 @@ std::string sniff_format(std::span<const std::uint8_t> b, std::string_view name,
   const std::string lname = to_lower(name);
   if (b[0] == 0x78 && (b[0] * 256 + b[1]) % 31 == 0 && is_pickle_magic(inflate_head(b, 15))) return "joblib";
   if (b[0] == 0x1f && b[1] == 0x8b && is_pickle_magic(inflate_head(b, 31))) return "joblib";
+  // joblib's lz4 compressor: an LZ4 frame holding a pickle, whatever the file is called.
+  if (lz4::is_frame(b) && is_pickle_magic(lz4::decompress(b.subspan(0, std::min<std::size_t>(b.size(), 1 << 16)), 64).bytes)) {
+    return "joblib";
+  }
   if (ends_with(lname, ".joblib") &&
       (has_prefix(b, "BZh") || has_prefix(b, "\xFD" "7zXZ") || has_prefix(b, std::string_view("\x5d\x00\x00", 3)) || has_prefix(b, "\x04\x22\x4d\x18"))) {
     return "joblib";

@@ -162,7 +162,9 @@ bool read_members(archive* a, const std::string& prefix, const std::string& wher
       }
       continue;
     }
-    if (type != AE_IFREG) continue;  // directories and specials carry no content
+    // Directories and specials carry no content. 7z writers that store no attributes (py7zr)
+    // leave the type unset: such an entry with bytes is a file.
+    if (type != AE_IFREG && !(type == 0 && archive_entry_size(entry) > 0)) continue;
     std::string norm;
     normalize_relative(name, norm);
     if (norm.empty()) continue;

@@ -95,6 +95,10 @@ TEST(SerializedEngine, TextThatStartsLikeAPickleIsNotOne) {
   repo.write("merges.txt", "cos\nsystem\n(Vid\ntR and more words\n");
   repo.write("requirements.txt", "torch>=2.0\n");
   repo.write("LICENSE", "torch>=2.0\nrequests.\n");
+  // Shapes from real repositories that decode as opcodes until CPython refuses the first one.
+  repo.write(".gitignore", "repos.cfg\nrepos_init.cfg\nnvtool*\n");
+  repo.write("datasets/cifar10.categories", "airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n");
+  repo.write("docs/_static/theme", "table.colwidths-auto td {\n  width: 50%\n}\n");
   const auto out = repo.scan();
   EXPECT_TRUE(out.findings.empty());
   EXPECT_TRUE(out.incomplete.empty());
@@ -297,6 +301,46 @@ TEST(SerializedEngine, ChatTemplatesInRepositoryConfigs) {
   EXPECT_NE(f->message.find("chat_template[tool_use]"), std::string::npos);
   EXPECT_EQ(f->load_reachable, Reach::unknown);
   EXPECT_GT(f->line, 0u);
+}
+
+std::string pb_bytes(int field, const std::string& payload) {
+  std::string key(1, static_cast<char>(field << 3 | 2)), len;
+  for (std::size_t n = payload.size();; n >>= 7) {
+    len += static_cast<char>((n & 0x7F) | (n > 0x7F ? 0x80 : 0));
+    if (n <= 0x7F) break;
+  }
+  return key + len + payload;
+}
+
+// Custom-op domains: named with their ops and the library the model names; native libraries shipped
+// in the repository make it high (native code from the model's own repository).
+TEST(SerializedEngine, OnnxCustomOpsNameOpsAndLibraries) {
+  const std::string node = pb_bytes(4, "StringRegexReplace") + pb_bytes(7, "ai.onnx.contrib");
+  const std::string model = "\x08\x08"s + pb_bytes(8, pb_bytes(1, "ai.onnx.contrib")) +
+                            pb_bytes(14, pb_bytes(1, "ops_library") + pb_bytes(2, "libcustom_ops.so")) +
+                            pb_bytes(7, pb_bytes(1, node));
+  {
+    RepoDir repo;
+    repo.write("model.onnx", model);
+    const auto out = repo.scan();
+    const Finding* f = find(out, "model.onnx", "SZ507");
+    ASSERT_NE(f, nullptr);
+    EXPECT_EQ(f->severity, Severity::medium);
+    EXPECT_NE(f->message.find("used by 1 node(s) (StringRegexReplace)"), std::string::npos) << f->message;
+    EXPECT_NE(f->message.find("onnxruntime-extensions"), std::string::npos) << f->message;
+    EXPECT_NE(f->message.find("metadata 'ops_library': libcustom_ops.so"), std::string::npos) << f->message;
+  }
+  {
+    RepoDir repo;
+    repo.write("model.onnx", model);
+    repo.write("lib/libcustom_ops.so", "\x7f" "ELF not really a library");
+    const auto out = repo.scan();
+    const Finding* f = find(out, "model.onnx", "SZ507");
+    ASSERT_NE(f, nullptr);
+    EXPECT_EQ(f->severity, Severity::high);
+    EXPECT_NE(f->message.find("ships native libraries (lib/libcustom_ops.so), the one the model names among them"),
+              std::string::npos) << f->message;
+  }
 }
 
 }  // namespace

@@ -105,6 +105,10 @@ TEST(SerializedFixtures, EveryBypassIsCaughtAndBenignIsClean) {
       ++clean;
       continue;
     }
+    if (c.expect == "incomplete") {  // unreadable as the format it claims: partial, never clean
+      EXPECT_FALSE(o.incomplete.empty()) << c.path << " should be partial:\n" << describe(o);
+      continue;
+    }
     std::stringstream ids(c.expect);
     std::string id;
     while (std::getline(ids, id, ',')) {
@@ -114,6 +118,16 @@ TEST(SerializedFixtures, EveryBypassIsCaughtAndBenignIsClean) {
   }
   EXPECT_GE(caught, 140);
   EXPECT_GE(clean, 22);
+}
+
+// An HDF5 failure names the attribute and the JSON error, not a config.json the file does not have.
+TEST(SerializedFixtures, BrokenHdf5ConfigNamesTheAttribute) {
+  const Outcome o = run_engine(kRoot / "f/F08c-h5-config-not-json.h5");
+  ASSERT_EQ(o.incomplete.size(), 1u) << describe(o);
+  const std::string& why = o.incomplete[0].reason;
+  EXPECT_NE(why.find("HDF5 attribute 'model_config' of '/'"), std::string::npos) << why;
+  EXPECT_NE(why.find("is not valid JSON (parse error at line 1"), std::string::npos) << why;
+  EXPECT_EQ(why.find("config.json"), std::string::npos) << why;
 }
 
 // A 7z container (nullifAI, C5) whose member is not named like a pickle; written at test time

@@ -117,9 +117,12 @@ TEST(Zip, ReportsHeaderDifferentials) {
   ASSERT_TRUE(ar.ok());
   ASSERT_EQ(ar->anomalies.size(), 1u);
   EXPECT_NE(ar->anomalies[0].find("datap.kl"), std::string::npos);
+  // Flag bits are the member's: whether they lie depends on its bytes (the engine tells).
   auto flagged = zip::read_archive(B(make_zip("model/config.pkl", "x", "", 0x41)));
   ASSERT_TRUE(flagged.ok());
-  EXPECT_EQ(flagged->anomalies.size(), 1u);
+  EXPECT_TRUE(flagged->anomalies.empty());
+  EXPECT_EQ(zip::odd_flags(flagged->members[0]), 0x41u);
+  EXPECT_EQ(zip::odd_flags(ar->members[0]), 0u);
 }
 
 TEST(Zip, BombsAndGarbageAreValues) {
@@ -238,6 +241,33 @@ TEST(Gguf, ExtractsTemplatesAndRejectsLies) {
   EXPECT_FALSE(gguf::read(B("GGUF")).is_gguf);
 }
 
+bool has_injection(const std::vector<chat_template::TemplateHit>& hits, std::string_view pattern) {
+  for (const auto& h : hits) {
+    if (h.risk == chat_template::Risk::injection && h.pattern.find(pattern) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// Names assembled at render time from an underscore literal and `set` bindings: evaluated, they are
+// the injection itself (critical), even with no attr filter, escape or known global in sight.
+TEST(ChatTemplate, NamesBuiltFromSetBindingsAreDecoded) {
+  EXPECT_TRUE(has_injection(chat_template::check(
+      "{% set a='_' %}{% set b=a~a~'class'~a~a %}{% set c=a~a~'mro'~a~a %}{{ ()[b][c] }}"), "__class__ (decoded)"));
+  EXPECT_TRUE(has_injection(chat_template::check("{{ ()|attr('_'*2 ~ 'class' ~ '_'*2) }}"), "__class__ (decoded)"));
+  EXPECT_TRUE(has_injection(chat_template::check(
+      "{%- set u = \"_\" * 2 -%}{% set g = u ~ \"globals\" ~ u %}{{ lipsum[g] }}"), "__globals__ (decoded)"));
+  EXPECT_TRUE(has_injection(chat_template::check(
+      "{% set k = \"__in\" %}{% set k = k ~ \"it__\" %}{{ joiner[k] }}"), "__init__ (decoded)"));
+  EXPECT_TRUE(has_injection(chat_template::check("{{ self|attr(['_','_','init','_','_']|join) }}"), "__init__ (decoded)"));
+  EXPECT_TRUE(has_injection(chat_template::check("{% set n = ('__SSALC__'|lower|reverse) %}{{ ()[n] }}"), "__class__ (decoded)"));
+  EXPECT_TRUE(has_injection(chat_template::check("{% set s = '\\x5f\\x5fglobals' ~ '\\x5f\\x5f' %}{{ x[s] }}"),
+                            "__globals__ (decoded)"));
+  // Real templates build strings too; nothing dangerous comes out of them.
+  EXPECT_TRUE(chat_template::check("{% set ns = namespace(found=false) %}{% set sep = '\\n' ~ '<|im_end|>' %}"
+                                   "{% for m in messages %}{{ '<|im_start|>' + m['role'] + sep }}{% endfor %}")
+                  .empty());
+}
+
 TEST(ChatTemplate, InjectionObfuscationAndBenign) {
   const auto ssti = chat_template::check("{{ ().__class__.__base__.__subclasses__() }}");
   ASSERT_FALSE(ssti.empty());
@@ -292,11 +322,45 @@ TEST(Onnx, ExternalDataAndDomains) {
   EXPECT_TRUE(onnx::location_escapes(r.external_locations[0]));
   EXPECT_FALSE(onnx::location_escapes("weights/model.data"));
   ASSERT_EQ(r.custom_domains.size(), 1u);
+  EXPECT_EQ(r.custom_domains[0].domain, "com.example.ops");
+  EXPECT_EQ(r.custom_domains[0].nodes, 1u);
+  EXPECT_TRUE(r.custom_domains[0].imported);
+  ASSERT_EQ(r.custom_domains[0].op_types.size(), 1u);
+  EXPECT_EQ(r.custom_domains[0].op_types[0], "Relu");
   // Length past the end, and graphs nested past the limit.
   EXPECT_FALSE(onnx::read(B("\x3a\xff\xff\xff\x0f"s)).parsed);
   std::string g = pb(1, "x");
   for (int k = 0; k < 40; ++k) g = pb(1, pb(5, pb(6, g)));  // node -> attribute -> graph
   EXPECT_FALSE(onnx::read(B(pb(7, g))).parsed);
+}
+
+// Custom-op libraries the model names; model-local functions are ONNX graphs, not native code;
+// onnxruntime's own domains are not custom.
+TEST(Onnx, CustomOpLibrariesAndLocalFunctions) {
+  const std::string meta = pb(14, pb(1, "custom_op_library") + pb(2, "please register ./libmyops.so.1 first"));
+  const std::string doc = pb(6, "Needs onnxruntime-extensions (ortextensions.dll) or libx.dylib.");
+  const std::string contrib = pb(4, "GPT2Tokenizer") + pb(7, "ai.onnx.contrib");
+  const std::string builtin = pb(4, "FusedMatMul") + pb(7, "com.microsoft");
+  const std::string local_call = pb(4, "MyBlock") + pb(7, "local.funcs");
+  const std::string function = pb(1, "MyBlock") + pb(10, "local.funcs") + pb(7, pb(4, "Relu"));
+  const std::string model = pb(8, pb(1, "ai.onnx.contrib")) + pb(8, pb(1, "local.funcs")) + meta + doc +
+                            pb(7, pb(1, contrib) + pb(1, builtin) + pb(1, local_call)) + pb(25, function);
+  const auto r = onnx::read(B(model));
+  ASSERT_TRUE(r.parsed) << r.error;
+  ASSERT_EQ(r.custom_domains.size(), 1u);
+  EXPECT_EQ(r.custom_domains[0].domain, "ai.onnx.contrib");
+  EXPECT_NE(onnx::known_library("ai.onnx.contrib").find("onnxruntime-extensions"), std::string::npos);
+  EXPECT_EQ(onnx::known_library("com.example.ops"), "");
+  ASSERT_EQ(r.native_libraries.size(), 3u);
+  EXPECT_EQ(r.native_libraries[0], "metadata 'custom_op_library': ./libmyops.so.1");
+  EXPECT_EQ(r.native_libraries[1], "doc_string: ortextensions.dll");
+  EXPECT_EQ(r.native_libraries[2], "doc_string: libx.dylib");
+  EXPECT_TRUE(onnx::is_native_library_name("libfoo.so.1.2"));
+  EXPECT_FALSE(onnx::is_native_library_name("also.sound"));
+  EXPECT_FALSE(onnx::is_native_library_name("model.onnx"));
+  // A malformed opset entry or metadata entry is a parse failure, not a silent skip.
+  EXPECT_FALSE(onnx::read(B(pb(8, "\x0a\xff"s))).parsed);
+  EXPECT_FALSE(onnx::read(B(pb(14, "\x12\x05" "ab"s))).parsed);
 }
 
 TEST(Tar, ListsMembersAndRejectsLies) {
@@ -377,6 +441,25 @@ TEST(SavedModel, OpsOfGraphAndLibrary) {
   EXPECT_EQ(r.hits[2].scope, "function __inference_f_1");
   ASSERT_EQ(r.unknown_ops.size(), 1u);
   EXPECT_EQ(r.unknown_ops[0], "MyCustomOp");
+}
+
+// A path routed through Identity / StringJoin / string Add is still a constant: the op reads a fixed
+// file outside the model (high), not a path fed at run time (medium).
+TEST(SavedModel, PathsFoldedThroughIdentityAndJoins) {
+  const std::string dir = "/home/user/.ssh", file = "id_rsa", tmp = "/tmp/x", ckpt = "../../../tmp/ckpt";
+  const std::string sep = field(5, field(1, "separator") + field(2, field(2, "/")));
+  const auto g = saved_model({node("d", "Const", {}, &dir), node("f", "Const", {}, &file),
+                              node("j", "StringJoin", {"d", "f:0", "^ctl"}) + sep, node("i", "Identity", {"j"}),
+                              node("r", "ReadFile", {"i"}), node("t", "Const", {}, &tmp), node("a", "AddV2", {"t", "t"}),
+                              node("w", "WriteFile", {"a", "a"}), node("c", "Const", {}, &ckpt), node("s", "Snapshot", {"c"}),
+                              node("rs", "RestoreV2", {"s", "s", "s"})});
+  const auto r = savedmodel::read_saved_model(S(g));
+  ASSERT_TRUE(r.parsed) << r.error;
+  ASSERT_EQ(r.hits.size(), 3u);
+  for (const auto& h : r.hits) EXPECT_EQ(h.risk, savedmodel::OpRisk::file_io_constant) << h.op;
+  EXPECT_EQ(r.hits[0].path, "/home/user/.ssh/id_rsa");
+  EXPECT_EQ(r.hits[1].path, "/tmp/x/tmp/x");
+  EXPECT_EQ(r.hits[2].path, "../../../tmp/ckpt");
 }
 
 TEST(SavedModel, MalformedIsAValue) {

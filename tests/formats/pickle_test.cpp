@@ -242,5 +242,38 @@ TEST(PickleVm, LooksLikePickle) {
   EXPECT_TRUE(has_proto_magic(B("\x80\x02}.")));
 }
 
+std::string unhex(std::string_view h) {
+  std::string out;
+  for (std::size_t k = 0; k + 1 < h.size(); k += 2) out.push_back(static_cast<char>(std::stoi(std::string(h.substr(k, 2)), nullptr, 16)));
+  return out;
+}
+
+// Text whose bytes decode as opcodes but that CPython refuses at once (stack underflow, no MARK)
+// is not a pickle; what pickle.dumps writes at protocols 0 and 1 still is.
+TEST(PickleVm, LooksLikePickleFollowsTheStackShape) {
+  EXPECT_FALSE(looks_like_pickle(B("repos.cfg\nrepos_init.cfg\nnvtool*\n")));  // LONG_BINPUT on nothing
+  EXPECT_FALSE(looks_like_pickle(B("airplane\nautomobile\nbird\ncat\ndeer\n")));  // APPEND on nothing
+  EXPECT_FALSE(looks_like_pickle(B("table.colwidths-auto td {\n  width: 50%\n}\n")));  // TUPLE without MARK
+  EXPECT_FALSE(starts_like_pickle(B("airplane\nautomobile\nbird\ncat\ndeer\n")));
+  // {'a': [1, 2.5, 'x', (1, 2), None, True, b'by'], 'b': {1, 2}, 'c': frozenset({3}),
+  //  'd': OrderedDict(k=1), 'e': date(2020, 1, 2), 'f': (), 'g': [[]]}, protocols 0 and 1.
+  EXPECT_TRUE(looks_like_pickle(B(
+      "(dp0\nVa\np1\n(lp2\nI1\naF2.5\naVx\np3\na(I1\nI2\ntp4\naNaI01\nac_codecs\nencode\np5\n(Vby\np6\nVlatin1\np7\n"
+      "tp8\nRp9\nasVb\np10\nc__builtin__\nset\np11\n((lp12\nI1\naI2\natp13\nRp14\nsVc\np15\nc__builtin__\nfrozenset\n"
+      "p16\n((lp17\nI3\natp18\nRp19\nsVd\np20\nccollections\nOrderedDict\np21\n(tRp22\nVk\np23\nI1\nssVe\np24\n"
+      "cdatetime\ndate\np25\n(g5\n(V\x07\xe4\x01\x02\np26\ng7\ntp27\nRp28\ntp29\nRp30\nsVf\np31\n(tsVg\np32\n(lp33\n"
+      "(lp34\nas.")));
+  EXPECT_TRUE(looks_like_pickle(B(unhex(
+      "7d71002858010000006171015d7102284b014740040000000000005801000000787103284b014b027471044e4930310a635f636f6465"
+      "63730a656e636f64650a71052858020000006279710658060000006c6174696e31710774710852710965580100000062710a635f5f"
+      "6275696c74696e5f5f0a7365740a710b285d710c284b014b026574710d52710e580100000063710f635f5f6275696c74696e5f5f0a"
+      "66726f7a656e7365740a7110285d71114b0361747112527113580100000064711463636f6c6c656374696f6e730a4f72646572656444"
+      "6963740a71152952711658010000006b71174b01735801000000657118636461746574696d650a646174650a711928680528580500"
+      "000007c3a40102711a680774711b52711c74711d52711e580100000066711f2958010000006771205d71215d712261752e"))));
+  // A payload that runs and then breaks the stack on purpose: CPython ran the call before refusing.
+  EXPECT_FALSE(looks_like_pickle(B("cos\nsystem\n(S'echo'\ntR00.")));
+  EXPECT_TRUE(starts_like_pickle(B("cos\nsystem\n(S'echo'\ntR00.")));
+}
+
 }  // namespace
 }  // namespace mg::pickle

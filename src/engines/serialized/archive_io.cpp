@@ -7,6 +7,8 @@
 #include <cstring>
 #include <memory>
 
+#include "formats/lz4_frame.hpp"
+
 namespace mg::serialized {
 
 namespace {
@@ -25,7 +27,16 @@ std::uint64_t cap_for(std::size_t in, const DecompressLimits& lim) {
   return std::min(lim.max_bytes, by_ratio);
 }
 
-Result<std::vector<std::uint8_t>> inflate_all(std::span<const std::uint8_t> d, int window_bits, const DecompressLimits& lim) {
+// `stopped`: when set, a stream that ends early or breaks yields the bytes before that point and
+// the reason here (an unpickler reading the stream has run those bytes already).
+Result<std::vector<std::uint8_t>> stop(std::vector<std::uint8_t>& out, std::string why, std::string* stopped) {
+  if (!stopped || out.empty()) return make_error(std::move(why));
+  *stopped = std::move(why);
+  return std::move(out);
+}
+
+Result<std::vector<std::uint8_t>> inflate_all(std::span<const std::uint8_t> d, int window_bits, const DecompressLimits& lim,
+                                              std::string* stopped) {
   z_stream zs{};
   if (inflateInit2(&zs, window_bits) != Z_OK) return make_error("zlib init failed");
   std::vector<std::uint8_t> out;
@@ -44,13 +55,14 @@ Result<std::vector<std::uint8_t>> inflate_all(std::span<const std::uint8_t> d, i
     const std::size_t produced = sizeof chunk - zs.avail_out;
     if (out.size() + produced > cap) {
       inflateEnd(&zs);
-      return make_error("decompressed size past the limit (bomb?)");
+      out.insert(out.end(), chunk, chunk + (cap - out.size()));
+      return stop(out, "decompressed size past the limit (bomb?)", stopped);
     }
     out.insert(out.end(), chunk, chunk + produced);
     if (rc == Z_STREAM_END) break;
     if ((rc != Z_OK && rc != Z_BUF_ERROR) || (produced == 0 && off >= d.size())) {
       inflateEnd(&zs);
-      return make_error("compressed stream is corrupt or truncated");
+      return stop(out, "compressed stream is corrupt or truncated", stopped);
     }
   }
   inflateEnd(&zs);
@@ -70,11 +82,16 @@ std::string compression_of(std::span<const std::uint8_t> d) {
   return "";
 }
 
-Result<std::vector<std::uint8_t>> decompress(std::span<const std::uint8_t> d, const DecompressLimits& lim) {
+Result<std::vector<std::uint8_t>> decompress(std::span<const std::uint8_t> d, const DecompressLimits& lim, std::string* stopped) {
   const std::string kind = compression_of(d);
-  if (kind == "zlib") return inflate_all(d, 15, lim);
-  if (kind == "gzip") return inflate_all(d, 31, lim);
-  if (kind.empty() || kind == "lz4") return make_error(kind.empty() ? "unknown compression" : "lz4 is not supported");
+  if (kind == "zlib") return inflate_all(d, 15, lim, stopped);
+  if (kind == "gzip") return inflate_all(d, 31, lim, stopped);
+  if (kind.empty()) return make_error("unknown compression");
+  if (kind == "lz4") {
+    auto r = lz4::decompress(d, cap_for(d.size(), lim));
+    if (r.complete) return std::move(r.bytes);
+    return stop(r.bytes, r.capped ? "decompressed size past the limit (bomb?)" : r.error, stopped);
+  }
   ArchivePtr a(archive_read_new());
   if (!a) return make_error("libarchive init failed");
   archive_read_support_filter_bzip2(a.get());
@@ -91,9 +108,12 @@ Result<std::vector<std::uint8_t>> decompress(std::span<const std::uint8_t> d, co
   std::uint8_t chunk[1 << 16];
   while (true) {
     const la_ssize_t n = archive_read_data(a.get(), chunk, sizeof chunk);
-    if (n < 0) return make_error(kind + " stream is corrupt or truncated");
+    if (n < 0) return stop(out, kind + " stream is corrupt or truncated", stopped);
     if (n == 0) break;
-    if (out.size() + static_cast<std::size_t>(n) > cap) return make_error("decompressed size past the limit (bomb?)");
+    if (out.size() + static_cast<std::size_t>(n) > cap) {
+      out.insert(out.end(), chunk, chunk + (cap - out.size()));
+      return stop(out, "decompressed size past the limit (bomb?)", stopped);
+    }
     out.insert(out.end(), chunk, chunk + n);
   }
   return out;
@@ -116,7 +136,9 @@ Result<std::vector<ArchiveEntry>> read_7z(std::span<const std::uint8_t> d, const
       const char* why = archive_error_string(a.get());
       return make_error(std::string("7z archive is corrupt: ") + (why ? why : "unknown error"));
     }
-    if (archive_entry_filetype(e) != AE_IFREG) continue;
+    // 7z writers that store no attributes (py7zr) leave the type unset: an entry with bytes is a file.
+    const auto type = archive_entry_filetype(e);
+    if (type != AE_IFREG && !(type == 0 && archive_entry_size(e) > 0)) continue;
     if (out.size() >= max_members) return make_error("more 7z members than the limit");
     ArchiveEntry entry;
     const char* name = archive_entry_pathname(e);

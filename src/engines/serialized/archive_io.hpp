@@ -1,5 +1,6 @@
 // Bounded decompression and 7z listing through libarchive (linked by mg_source). Used for joblib
-// compressors (zlib, gzip, bz2, xz, lzma) and 7z containers (nullifAI, model-formats.md C5).
+// compressors (zlib, gzip, bz2, xz, lzma; lz4 through liblz4) and 7z containers (nullifAI,
+// model-formats.md C5).
 #pragma once
 #include <cstdint>
 #include <span>
@@ -18,8 +19,11 @@ struct DecompressLimits {
 // The compression a joblib file was written with, from its first bytes ("" = none known).
 std::string compression_of(std::span<const std::uint8_t> data);
 
-// Decompresses a whole zlib / gzip / bz2 / xz / lzma stream, refusing output past the limits.
-Result<std::vector<std::uint8_t>> decompress(std::span<const std::uint8_t> data, const DecompressLimits& limits);
+// Decompresses a whole zlib / gzip / bz2 / xz / lzma / lz4 stream, never past the limits. A stream
+// that breaks, ends early or reaches the limit is an error; with `stopped`, it yields instead the
+// bytes decoded before that point and says why in *stopped (a loader has run those bytes).
+Result<std::vector<std::uint8_t>> decompress(std::span<const std::uint8_t> data, const DecompressLimits& limits,
+                                             std::string* stopped = nullptr);
 
 struct ArchiveEntry {
   std::string name;

@@ -152,7 +152,8 @@ class FileScan {
                                                                  v.find("\"module\"") != std::string_view::npos));
       if (!config) continue;
       const std::string at = label(where) + (a.object == "/" ? "" : a.object) + "@" + a.name;
-      scan_keras_config(at, Bytes(reinterpret_cast<const std::uint8_t*>(v.data()), v.size()));
+      scan_keras_config(at, Bytes(reinterpret_cast<const std::uint8_t*>(v.data()), v.size()),
+                        "HDF5 attribute '" + a.name + "' of '" + a.object + "'");
     }
     const auto report = [&](const hdf5::ExternalRef& r, const std::string& what) {
       const std::string shown = r.target.empty() ? r.file : r.file + ":" + r.target;
@@ -180,7 +181,8 @@ class FileScan {
   void scan_hdf5_bytes(std::string_view where, Bytes b) {
     for (auto cfg : hdf5::keras_json_configs(b, ctx_.limits.max_config_bytes)) {
       scan_keras_config(std::string(label(where)) + "model_config",
-                        Bytes(reinterpret_cast<const std::uint8_t*>(cfg.data()), cfg.size()));
+                        Bytes(reinterpret_cast<const std::uint8_t*>(cfg.data()), cfg.size()),
+                        "the Keras config found in the raw HDF5 bytes");
     }
     for (const auto& link : hdf5::external_links(b)) {
       Finding f = make_finding("SZ404", file_, label(where) + "external link to '" + link +
@@ -217,7 +219,7 @@ class FileScan {
 
   static bool compressed_name(std::string_view name) {
     const std::string l = to_lower(name);
-    for (const char* ext : {".joblib", ".z", ".gz", ".bz2", ".xz", ".lzma", ".pkl", ".pickle", ".sav", ".dat"}) {
+    for (const char* ext : {".joblib", ".z", ".gz", ".bz2", ".xz", ".lzma", ".lz4", ".pkl", ".pickle", ".sav", ".dat"}) {
       if (ends_with(l, ext)) return true;
     }
     return false;
@@ -380,6 +382,13 @@ class FileScan {
         incomplete(inner, "member is encrypted (password-protected); its contents were not analysed");
         continue;
       }
+      // The flags say encrypted or patched but the bytes are plain: the headers lie (C3).
+      if (zip::odd_flags(m) != 0) {
+        Finding f = make_finding("SZ301", file_, at + "member '" + m.name + "': " + zip::describe_odd_flags(m) +
+                                                     " set, but its bytes are plain; strict readers refuse it, PyTorch reads it");
+        f.snippet = m.name;
+        add(std::move(f), Reach::yes, "flags\n" + m.name);
+      }
       const bool is_pickle = pickle::has_proto_magic(mb) || pickle::looks_like_pickle(mb) || ends_with(m.name, ".pkl");
       if (is_pickle && !zip::crc_matches(mb, m.crc)) {
         Finding f = make_finding("SZ302", file_, label(inner) + "CRC-32 does not match the header: strict readers refuse "
@@ -489,10 +498,16 @@ class FileScan {
 
   void scan_compressed(std::string_view where, Bytes b, int depth) {
     serialized::DecompressLimits dl{ctx_.limits.max_archive_member_bytes, ctx_.limits.max_compression_ratio};
-    auto raw = serialized::decompress(b, dl);
+    std::string stopped;
+    auto raw = serialized::decompress(b, dl, &stopped);
     if (!raw) {
       incomplete(where, serialized::compression_of(b) + ": " + raw.error().message);
       return;
+    }
+    // joblib unpickles while it decompresses: what came before a break has run; it is analysed.
+    if (!stopped.empty()) {
+      incomplete(where, serialized::compression_of(b) + ": " + stopped + "; the " + std::to_string(raw->size()) +
+                            " bytes before that point were analysed");
     }
     const Bytes rb(raw->data(), raw->size());
     if (pickle::has_proto_magic(rb) || pickle::looks_like_pickle(rb)) {
@@ -519,12 +534,14 @@ class FileScan {
   }
 
   // ---------------------------------------------------------------- keras
-  void scan_keras_config(std::string_view where, Bytes b) {
+  // `what` names the text in messages (a .keras config.json, an HDF5 attribute, SavedModel metadata).
+  void scan_keras_config(std::string_view where, Bytes b, const std::string& what = "config.json") {
     if (b.size() > ctx_.limits.max_config_bytes) {
-      incomplete(where, "config.json larger than the limit");
+      incomplete(where, what + " is larger than the limit (" + std::to_string(b.size()) + " > " +
+                            std::to_string(ctx_.limits.max_config_bytes) + " bytes)");
       return;
     }
-    const auto rep = keras::check_config(text_of(b), ctx_.limits.max_json_depth);
+    const auto rep = keras::check_config(text_of(b), ctx_.limits.max_json_depth, what);
     if (!rep.parsed) {
       incomplete(where, rep.error);
       return;
@@ -619,7 +636,8 @@ class FileScan {
     const auto rep = metadata ? savedmodel::read_keras_metadata(b) : savedmodel::read_saved_model(b);
     for (const auto& cfg : rep.keras_configs) {
       scan_keras_config(label(where) + (metadata ? "keras metadata" : "object graph metadata"),
-                        Bytes(reinterpret_cast<const std::uint8_t*>(cfg.data()), cfg.size()));
+                        Bytes(reinterpret_cast<const std::uint8_t*>(cfg.data()), cfg.size()),
+                        metadata ? "a Keras layer config in keras_metadata.pb" : "a Keras config in saved_model.pb");
     }
     for (const auto& h : rep.hits) {
       const bool py = h.risk == savedmodel::OpRisk::py_func;
@@ -662,10 +680,41 @@ class FileScan {
       f.snippet = loc;
       add(std::move(f), Reach::yes);
     }
+    if (rep.custom_domains.empty()) return;
+    // Native libraries in the repository: what a custom-op model is most likely registered with.
+    std::vector<std::string> shipped;
+    for (const auto& f : ctx_.snapshot.files) {
+      if (onnx::is_native_library_name(basename(f.path)) && shipped.size() < 8) shipped.push_back(f.path);
+    }
+    std::vector<std::string> named_and_shipped;
+    for (const auto& lib : rep.native_libraries) {
+      const std::string want = to_lower(basename(lib.substr(lib.rfind(": ") == std::string::npos ? 0 : lib.rfind(": ") + 2)));
+      for (const auto& path : shipped) {
+        if (to_lower(basename(path)) == want) named_and_shipped.push_back(path);
+      }
+    }
+    std::string named;
+    for (std::size_t k = 0; k < rep.native_libraries.size() && k < 4; ++k) named += (k ? ", " : "") + rep.native_libraries[k];
+    std::string ships;
+    for (const auto& path : shipped) ships += (ships.empty() ? "" : ", ") + path;
     for (const auto& d : rep.custom_domains) {
-      Finding f = make_finding("SZ507", file_, "operator domain '" + d +
-                                                   "' is not a standard ONNX domain: loading needs a custom-op library (native code)");
-      f.snippet = d;
+      std::string ops;
+      for (const auto& op : d.op_types) ops += (ops.empty() ? "" : ", ") + op;
+      std::string msg = "operator domain '" + d.domain + "' " +
+                        (d.nodes ? "is used by " + std::to_string(d.nodes) + " node(s) (" + ops + (d.op_types.size() >= 16 ? ", ..." : "") + ")"
+                                 : "is imported (opset_import) though no node uses it") +
+                        ": onnxruntime has no kernels for it, so a session loads the model only after the user registers a "
+                        "custom-op library (SessionOptions.register_custom_ops_library): native code running in the process";
+      if (const auto known = onnx::known_library(d.domain); !known.empty()) msg += "; this domain is " + known;
+      if (!named.empty()) msg += "; the model names " + named;
+      Finding f = make_finding("SZ507", file_, std::move(msg));
+      if (!ships.empty()) {
+        // Native code from the model's own repository: as much a risk as remote code.
+        f.message += "; the repository ships native libraries (" + ships + ")" +
+                     (named_and_shipped.empty() ? "" : ", the one the model names among them");
+        f.severity = Severity::high;
+      }
+      f.snippet = d.domain + (ops.empty() ? "" : ": " + ops);
       add(std::move(f), Reach::yes);
     }
   }
