@@ -306,8 +306,22 @@ Result<std::vector<Snapshot>> open_hf(const HubTarget& t, const HubOptions& o, c
     sha = parse_hf_revision_sha(r->body);
     if (sha.empty()) return make_error(t.repo + "@" + rev + ": the hub's revision record names no commit");
     if (!r->redirects.empty()) {
-      snap.incomplete.push_back({"", "the hub answered for " + t.repo + " from another address (" + sanitize_utf8(r->url.substr(0, 200)) +
-                                         "): the repository was renamed or moved; scan and pin the new id"});
+      // A renamed repository answers from its new id: read that one, and say so.
+      const std::string marker = "/api/" + repo.type + "s/";
+      const auto at = r->url.find(marker);
+      std::string moved;
+      if (at != std::string::npos) {
+        const auto parts = split(std::string_view(r->url).substr(at + marker.size()), '/');
+        if (parts.size() >= 2 && valid_repo_part(parts[0]) && valid_repo_part(parts[1])) moved = std::string(parts[0]) + "/" + std::string(parts[1]);
+      }
+      if (moved.empty() || url_host(r->url) != url_host(repo.endpoint)) {
+        return make_error(t.repo + ": the hub redirected the revision lookup to " + sanitize_utf8(r->url.substr(0, 200)) + ", not a repository of this hub");
+      }
+      snap.incomplete.push_back({"", "the repository " + t.repo + " was renamed or moved to " + moved + ": scanned " + moved + "; pin the new id"});
+      if (moved != repo.repo) {
+        repo.repo = moved;
+        snap.repo_id = moved;
+      }
     }
     cache.put_text(repo.cache_name("refs/" + url_quote(rev, false)), sha);
   }
@@ -448,10 +462,13 @@ HubOptions HubOptions::from_env() {
   return o;
 }
 
-bool hub_supported(Hub hub) { return hub == Hub::huggingface; }
+bool hub_supported(Hub hub) { return hub == Hub::huggingface || hub == Hub::torchhub || hub == Hub::github; }
+
+Result<std::vector<Snapshot>> open_github(const HubTarget& target, const HubOptions& options, const Limits& limits);
 
 Result<std::vector<Snapshot>> open_hub_target(const HubTarget& target, const HubOptions& options, const Limits& limits) {
   if (target.hub == Hub::huggingface) return open_hf(target, options, limits);
+  if (target.hub == Hub::torchhub || target.hub == Hub::github) return open_github(target, options, limits);
   return make_error(std::string(hub_name(target.hub)) + " targets are not read by this build yet (issue 12); scan a local copy instead");
 }
 

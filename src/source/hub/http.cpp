@@ -68,12 +68,22 @@ bool is_loopback_host(std::string_view host) {
 struct Sink {
   std::string* body;
   std::uint64_t max;
+  const std::vector<std::pair<std::string, std::string>>* headers;
   bool too_long = false;
+  std::string encoding;  // an encoding nobody asked for: the body is refused unread (a bomb stays a bomb)
 };
 
 std::size_t write_cb(char* data, std::size_t size, std::size_t n, void* user) {
   auto* s = static_cast<Sink*>(user);
   const std::size_t len = size * n;
+  if (s->body->empty()) {
+    for (const auto& [k, v] : *s->headers) {
+      if (k == "content-encoding" && to_lower(v) != "identity") {
+        s->encoding = to_lower(v).substr(0, 40);
+        return 0;
+      }
+    }
+  }
   if (s->body->size() + len > s->max) {
     s->too_long = true;
     return 0;  // aborts the transfer
@@ -172,7 +182,7 @@ Result<HttpResponse> HttpClient::attempt(const std::string& url, const HttpReque
   if (h == nullptr) return make_error("libcurl could not start");
   curl_easy_reset(h);  // keeps the connection cache: later requests to the same host reuse it
   HttpResponse resp;
-  Sink sink{&resp.body, req.max_body};
+  Sink sink{&resp.body, req.max_body, &resp.headers, false, {}};
   char errbuf[CURL_ERROR_SIZE] = {0};
   curl_slist* hdrs = nullptr;
   std::string auth;
@@ -206,6 +216,10 @@ Result<HttpResponse> HttpClient::attempt(const std::string& url, const HttpReque
   curl_slist_free_all(hdrs);
   ++stats_.requests;
   stats_.body_bytes += resp.body.size();
+  if (sink.encoding.empty()) {
+    if (const std::string e = to_lower(resp.header("content-encoding")); !e.empty() && e != "identity") sink.encoding = e.substr(0, 40);
+  }
+  if (!sink.encoding.empty()) return make_error("server sent a " + sanitize_utf8(sink.encoding) + "-encoded body it was not asked for");
   if (sink.too_long || rc == CURLE_FILESIZE_EXCEEDED) {
     return make_error("response body longer than the " + std::to_string(req.max_body) + "-byte limit");
   }
@@ -216,8 +230,6 @@ Result<HttpResponse> HttpClient::attempt(const std::string& url, const HttpReque
   }
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp.status);
   resp.url = url;
-  const std::string encoding = to_lower(resp.header("content-encoding"));
-  if (!encoding.empty() && encoding != "identity") return make_error("server sent a " + encoding + "-encoded body it was not asked for");
   if (const std::string cl = resp.header("content-length"); !cl.empty() && !is_redirect(resp.status)) {
     if (cl.find_first_not_of("0123456789") != std::string::npos || cl.size() > 19 ||
         std::strtoull(cl.c_str(), nullptr, 10) != resp.body.size()) {

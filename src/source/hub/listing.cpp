@@ -17,6 +17,22 @@ bool is_hex(std::string_view s, std::size_t n) {
 
 }  // namespace
 
+std::string printable_name(std::string_view s) {
+  std::string out;
+  for (const char ch : sanitize_utf8(s)) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
 bool json_nesting_within(std::string_view t, std::size_t max_depth) {
   std::size_t depth = 0;
   bool in_string = false;
@@ -71,7 +87,7 @@ bool parse_hf_tree_page(std::string_view body, std::vector<ListedFile>& out, std
     if (*type != "file") continue;
     const std::string p = path->get<std::string>();
     if (!safe_listing_path(p)) {
-      problem(sanitize_utf8(p.substr(0, 200)), "the listing names a file no repository can hold (absolute, '..', control "
+      problem(printable_name(p.substr(0, 200)), "the listing names a file no repository can hold (absolute, '..', control "
                                                "characters or not UTF-8): not fetched");
       continue;
     }

@@ -31,6 +31,9 @@ std::string parse_hf_revision_sha(std::string_view body);
 // A path from a listing that is safe to use as a snapshot path.
 bool safe_listing_path(std::string_view path);
 
+// A name as it may be shown: invalid UTF-8 and control characters as \xNN.
+std::string printable_name(std::string_view name);
+
 // The URL of `rel="next"` in a Link header, or "".
 std::string link_next(std::string_view link_header);
 
