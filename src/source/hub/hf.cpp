@@ -126,6 +126,7 @@ struct RemoteFile {
   std::string url;
   std::string key;  // cache key
   std::shared_ptr<SparseBlob> blob;
+  std::string resolved;  // where the hub redirected the last range request
   std::uint64_t refetched = 0;
 };
 
@@ -158,8 +159,14 @@ class HubFiles final : public RemoteFiles {
       }
       for (const auto& [ma, me] : f.blob->missing(a, e)) {
         if (offline_) return make_error("offline (HF_HUB_OFFLINE=1) and bytes " + std::to_string(ma) + "-" + std::to_string(me) + " are not in the cache");
-        HttpRequest req{f.url, ma, me, me - ma};
-        auto r = http_->get(req);
+        // Ranges of an LFS file go straight to where the hub redirected the first one (a signed
+        // CDN address), and back through the hub if that address has expired.
+        auto r = http_->get({f.resolved.empty() ? f.url : f.resolved, ma, me, me - ma});
+        if (!f.resolved.empty() && (!r || r->status == 401 || r->status == 403 || r->status == 404 || r->status == 410)) {
+          f.resolved.clear();
+          r = http_->get({f.url, ma, me, me - ma});
+        }
+        if (r && !r->redirects.empty()) f.resolved = r->url;
         if (!r) return make_error("range " + std::to_string(ma) + "-" + std::to_string(me) + ": " + r.error().message);
         if (r->status == 200 && r->body.size() == f.blob->size() && ma == 0) {
           // A server that ignores Range on a small file: the whole body is as good.
@@ -436,7 +443,7 @@ Result<std::vector<Snapshot>> open_hf(const HubTarget& t, const HubOptions& o, c
       snap.incomplete.push_back({lf.path, blob.error().message});
       continue;
     }
-    RemoteFile rf{lf.path, url, key.empty() ? "" : key, *blob, 0};
+    RemoteFile rf{lf.path, url, key, *blob, {}, 0};
     Fetcher fetcher(*files, rf);
     auto planned = plan_and_fetch(**blob, fetcher, lf.path, limits);
     if (!planned) {

@@ -13,7 +13,7 @@ constexpr std::uint64_t kPage = SparseBlob::kPage;
 constexpr std::uint64_t kHead = 64u << 10;          // sniffing reads at most this much of a file's start
 constexpr std::uint64_t kSmallMember = 64u << 10;   // zip members this small are fetched whole
 constexpr std::uint64_t kProbeLimit = 1u << 20;     // HDF5 signatures are probed at 512 * 2^k up to here
-constexpr std::uint64_t kStreamChunk = 256u << 10;  // a pickle or GGUF header is read in chunks of this
+constexpr std::uint64_t kStreamChunk = 64u << 10;  // a pickle or GGUF header is read in growing chunks from this
 constexpr int kMaxZipDepth = 4;
 
 bool text_member(std::string_view name) {
