@@ -39,12 +39,16 @@ class TouchedPages final : public mg::RemoteFiles {
   std::uint64_t rounds_ = 0;
 };
 
-// PROTO 2, a string of `pad` bytes (popped), then os.system('id'): the import sits past the padding.
-std::vector<std::uint8_t> pickle_with_padding(std::uint32_t pad) {
-  std::vector<std::uint8_t> p = {0x80, 2, 'X'};
-  for (int i = 0; i < 4; ++i) p.push_back(static_cast<std::uint8_t>(pad >> (8 * i)));
-  p.insert(p.end(), pad, 'a');
-  p.push_back('0');
+// PROTO 2, `hops` strings of `pad` bytes each (popped), then os.system('id'): the import sits past
+// the padding, and each string's end is only known once its length has been read.
+std::vector<std::uint8_t> pickle_with_padding(std::uint32_t pad, int hops = 1) {
+  std::vector<std::uint8_t> p = {0x80, 2};
+  for (int h = 0; h < hops; ++h) {
+    p.push_back('X');
+    for (int i = 0; i < 4; ++i) p.push_back(static_cast<std::uint8_t>(pad >> (8 * i)));
+    p.insert(p.end(), pad, 'a');
+    p.push_back('0');
+  }
   for (char c : std::string_view("cos\nsystem\nX\x02\x00\x00\x00id\x85R.", 21)) p.push_back(static_cast<std::uint8_t>(c));
   return p;
 }
@@ -69,7 +73,7 @@ bool imports_os_system(const mg::TargetReport& r) {
 }
 
 TEST(HubRounds, UnfetchedReadsAreFetchedAndScannedAgain) {
-  const auto r = scan_remote(pickle_with_padding(20000));
+  const auto r = scan_remote(pickle_with_padding(3u << 20));
   ASSERT_TRUE(r.transfer);
   EXPECT_GE(r.transfer->rounds, 1u);
   EXPECT_TRUE(imports_os_system(r));
@@ -77,9 +81,11 @@ TEST(HubRounds, UnfetchedReadsAreFetchedAndScannedAgain) {
 }
 
 TEST(HubRounds, StillReadingAfterTheLastRoundIsPartial) {
-  const auto r = scan_remote(pickle_with_padding(4u << 20));
+  // Each round reveals one more string length, so four rounds end short of the import.
+  const auto r = scan_remote(pickle_with_padding(1u << 20, 8));
   ASSERT_TRUE(r.transfer);
   EXPECT_TRUE(r.partial());
+  EXPECT_FALSE(imports_os_system(r));
   EXPECT_TRUE(std::any_of(r.incomplete.begin(), r.incomplete.end(),
                           [](const mg::Incomplete& i) { return i.reason.find("kept reading") != std::string::npos; }));
 }
