@@ -293,19 +293,27 @@ class Planner {
   Result<bool> zip(std::uint64_t base, std::uint64_t end, int depth, PlanOutcome& out) {
     const std::uint64_t len = end - base;
     if (len < 22 || depth > kMaxZipDepth) return true;
-    const std::uint64_t tail = std::min<std::uint64_t>(len, 65557 + 20 + 56);
-    if (auto r = need(end - tail, tail); !r) return r;
+    // The end record is almost always in the last page (no archive comment); readers search back
+    // from the end and stop at the first signature, so the rest of the 64 KiB window is only read
+    // when the last page holds none.
     std::uint64_t eocd = 0;
     bool found = false;
-    for (std::uint64_t i = end - 22 + 1; i-- > end - tail;) {
-      if (le(i, 4) == 0x06054b50) {
-        eocd = i;
-        found = true;
-        break;
+    for (const std::uint64_t window : {std::min<std::uint64_t>(len, kPage + 24), std::min<std::uint64_t>(len, 65557 + 20 + 56)}) {
+      if (auto r = need(end - window, window); !r) return r;
+      for (std::uint64_t i = end - 22 + 1; i-- > end - window;) {
+        if (le(i, 4) == 0x06054b50) {
+          eocd = i;
+          found = true;
+          break;
+        }
       }
+      if (found) break;
     }
     if (!found) return true;
     std::uint64_t count = le(eocd + 10, 2), cd_size = le(eocd + 12, 4), cd = le(eocd + 16, 4);
+    if (eocd >= base + 20) {
+      if (auto r = need(eocd - 20, 20); !r) return r;  // a zip64 locator sits right before the end record
+    }
     if (eocd >= base + 20 && le(eocd - 20, 4) == 0x07064b50) {
       const std::uint64_t z64 = base + le(eocd - 20 + 8, 8);
       if (z64 < end && end - z64 >= 56) {
