@@ -24,6 +24,9 @@ class ScanCommand {
   bool quiet_ = false;
   bool ignore_suppressions_ = false;
   unsigned jobs_ = 0;
+  std::string endpoint_;
+  std::string repo_type_ = "model";
+  bool offline_ = false;
 };
 
 int run_rules(const std::string& format);

@@ -1,3 +1,4 @@
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,12 +11,19 @@
 #include "engines/python/python_engine.hpp"
 #include "engines/yara/yara_engine.hpp"
 #include "report/report.hpp"
+#include "source/hub/hub.hpp"
 
 namespace mg {
 
 void ScanCommand::register_options(CLI::App& cmd) {
-  cmd.add_option("targets", targets_, "Repository folders, archives (.zip, .tar[.gz], .nemo), Hugging Face / torch hub / ModelScope cache folders, or single files")
+  cmd.add_option("targets", targets_,
+                 "Repository folders, archives (.zip, .tar[.gz], .nemo), Hugging Face / torch hub / ModelScope cache folders, "
+                 "single files, or Hub repositories (hf:org/name[@rev], https://huggingface.co/org/name[/tree/rev])")
       ->required();
+  cmd.add_option("--endpoint", endpoint_, "Hub endpoint for hub targets (default: HF_ENDPOINT, else https://huggingface.co)");
+  cmd.add_option("--repo-type", repo_type_, "Kind of Hub repository: model, dataset or space (default model)")
+      ->check(CLI::IsMember({"model", "dataset", "space"}));
+  cmd.add_flag("--offline", offline_, "Hub targets from the caches only, no network (also: HF_HUB_OFFLINE=1)");
   cmd.add_option("-f,--format", format_, "text, json, sarif or jsonl")->check(CLI::IsMember({"text", "json", "sarif", "jsonl"}));
   cmd.add_option("-o,--output", output_, "Write the report to FILE instead of standard output");
   cmd.add_option("--fail-on", fail_on_, "Exit 1 when a finding is at or above this severity (low, medium, high, critical, none)")
@@ -37,6 +45,24 @@ void ScanCommand::register_options(CLI::App& cmd) {
 int ScanCommand::run() {
   ScanOptions options;
   options.jobs = jobs_;
+  options.hub.endpoint = endpoint_;
+  options.hub.repo_type = repo_type_;
+  options.hub.offline = options.hub.offline || offline_;
+  // Hub ids are checked before anything is scanned: a malformed one is a usage error.
+  for (const auto& t : targets_) {
+    struct stat st {};
+    if (stat(t.c_str(), &st) == 0) continue;
+    auto id = hub::parse_hub_target(t, repo_type_);
+    if (!id) {
+      std::fprintf(stderr, "modelgate: error: %s\n", id.error().message.c_str());
+      return 2;
+    }
+    if (*id && !hub::hub_supported((*id)->hub)) {
+      std::fprintf(stderr, "modelgate: error: %s: %s targets are not implemented in this build yet (issue 12); scan a local copy\n",
+                   t.c_str(), std::string(hub::hub_name((*id)->hub)).c_str());
+      return 2;
+    }
+  }
   const bool tty_err = isatty(STDERR_FILENO) != 0;
   if (tty_err && !quiet_) {
     options.progress = [](std::size_t done, std::size_t total, const std::string& target) {

@@ -93,6 +93,30 @@ TargetReport scan_snapshot(const Snapshot& snap, const std::vector<std::unique_p
   return r;
 }
 
+TargetReport scan_remote_aware(const Snapshot& snap, const std::vector<std::unique_ptr<Engine>>& engines, const Limits& limits,
+                               unsigned threads) {
+  TargetReport r = scan_snapshot(snap, engines, limits, threads);
+  if (!snap.remote) return r;
+  constexpr int kRounds = 4;
+  for (int round = 0;; ++round) {
+    std::vector<Incomplete> problems;
+    const bool more = snap.remote->fetch_missing(problems);
+    if (more && round + 1 < kRounds) {
+      r = scan_snapshot(snap, engines, limits, threads);
+      continue;
+    }
+    if (more) {
+      // Still reading bytes that were not there: the last scan saw holes as zeros.
+      problems.push_back({"", "the parsers kept reading unfetched parts of remote files after " + std::to_string(kRounds) +
+                                  " rounds; findings may be missing"});
+    }
+    r.incomplete.insert(r.incomplete.end(), problems.begin(), problems.end());
+    break;
+  }
+  r.transfer = snap.remote->transfer();
+  return r;
+}
+
 ScanReport scan(const std::vector<std::string>& targets, const ScanOptions& options,
                 const std::vector<std::unique_ptr<Engine>>* engines) {
   std::vector<std::unique_ptr<Engine>> builtin;
@@ -108,7 +132,7 @@ ScanReport scan(const std::vector<std::string>& targets, const ScanOptions& opti
   ScanReport report;
   std::vector<Job> jobs;
   for (const auto& t : targets) {
-    auto snaps = open_target(t, options.limits);
+    auto snaps = open_target(t, options.limits, options.hub);
     if (!snaps) {
       TargetReport bad;
       bad.target = t;
@@ -131,7 +155,7 @@ ScanReport scan(const std::vector<std::string>& targets, const ScanOptions& opti
   std::mutex progress_mutex;
   auto work = [&] {
     for (std::size_t i = next++; i < jobs.size(); i = next++) {
-      report.targets[jobs[i].slot] = scan_snapshot(jobs[i].snapshot, *engines, options.limits, per_target);
+      report.targets[jobs[i].slot] = scan_remote_aware(jobs[i].snapshot, *engines, options.limits, per_target);
       jobs[i].snapshot = Snapshot{};  // release mappings and archive members early
       if (options.progress) {
         std::lock_guard lock(progress_mutex);

@@ -8,6 +8,7 @@
 #include "core/finding.hpp"
 #include "core/limits.hpp"
 #include "platform/load_plan.hpp"
+#include "source/hub/hub.hpp"
 #include "source/snapshot.hpp"
 
 namespace mg {
@@ -23,6 +24,7 @@ struct TargetReport {
   std::vector<Finding> findings;          // sorted: reachable first, then severity
   std::vector<Incomplete> incomplete;     // non-empty = status "partial"
   std::optional<Severity> verdict;        // highest severity of findings that can run at load; nullopt = clean
+  std::optional<Transfer> transfer;       // hub targets: bytes fetched against the repository's size
 
   bool partial() const { return !incomplete.empty(); }
 };
@@ -30,6 +32,7 @@ struct TargetReport {
 struct ScanOptions {
   Limits limits;
   unsigned jobs = 0;  // 0 = hardware concurrency
+  hub::HubOptions hub = hub::HubOptions::from_env();  // how hub targets (hf:org/name) are read
   // Called after each snapshot finishes (for a progress line); may be called from worker threads,
   // never concurrently.
   std::function<void(std::size_t done, std::size_t total, const std::string& target)> progress;
@@ -43,6 +46,11 @@ struct ScanReport {
 // input: an unusable target becomes a partial TargetReport carrying the reason.
 ScanReport scan(const std::vector<std::string>& targets, const ScanOptions& options,
                 const std::vector<std::unique_ptr<Engine>>* engines = nullptr);
+
+// Scans a snapshot; for a hub snapshot, fetches what the parsers read beyond what the source
+// fetched and scans again (a few rounds at most), then records the transfer.
+TargetReport scan_remote_aware(const Snapshot& snapshot, const std::vector<std::unique_ptr<Engine>>& engines, const Limits& limits,
+                               unsigned threads = 0);
 
 // The analysis of one snapshot (exposed for tests).
 // `threads`: what each engine may use on this snapshot (0 = one per core).

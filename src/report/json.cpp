@@ -64,6 +64,18 @@ void write_target(JsonWriter& w, const TargetReport& t, const RenderOptions& opt
   w.key("kind").value(t.kind);
   w.key("repo_id").string_or_null(t.repo_id);
   w.key("revision").string_or_null(t.revision);
+  if (t.transfer) {
+    const Transfer& x = *t.transfer;
+    w.key("transfer").begin_object();
+    w.key("endpoint").value(x.endpoint);
+    w.key("repository_bytes").value(x.repository_bytes);
+    w.key("fetched_bytes").value(x.fetched_bytes);
+    w.key("cached_bytes").value(x.cached_bytes);
+    w.key("local_bytes").value(x.local_bytes);
+    w.key("requests").value(x.requests);
+    w.key("rounds").value(x.rounds);
+    w.end_object();
+  }
   w.end_object();
   w.key("custom_code").begin_object();
   w.key("required").value(t.plan.custom_code_required());

@@ -47,6 +47,12 @@ void render_target(std::string& out, const TargetReport& t, const RenderOptions&
   const std::string verdict = t.verdict ? p.severity(*t.verdict, to_string(*t.verdict)) : p.paint("clean", "32");
   out += fmt::format("  platform {}  source {}  status {}  verdict {}\n", t.plan.platform, source,
                      t.partial() ? p.paint("partial", "33") : "complete", verdict);
+  if (t.transfer) {
+    const Transfer& x = *t.transfer;
+    out += fmt::format("  fetched {} bytes in {} request{} for a repository of {} bytes ({} from the cache, {} used in place{})\n",
+                       x.fetched_bytes, x.requests, x.requests == 1 ? "" : "s", x.repository_bytes, x.cached_bytes, x.local_bytes,
+                       x.rounds ? fmt::format(", {} more round{}", x.rounds, x.rounds == 1 ? "" : "s") : "");
+  }
   if (t.plan.triggers.empty()) {
     out += "  custom code: not required\n";
   } else {

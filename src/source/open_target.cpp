@@ -10,6 +10,7 @@
 
 #include "core/text.hpp"
 #include "source/archive.hpp"
+#include "source/hub/hub.hpp"
 #include "source/snapshot.hpp"
 #include "source/walk.hpp"
 
@@ -210,6 +211,22 @@ Result<std::vector<Snapshot>> resolve_target(const std::string& target, const Li
 }  // namespace
 
 Result<std::vector<Snapshot>> open_target(const std::string& target, const Limits& limits) {
+  return open_target(target, limits, hub::HubOptions::from_env());
+}
+
+Result<std::vector<Snapshot>> open_target(const std::string& target, const Limits& limits, const hub::HubOptions& hub) {
+  // A path that exists is a path, even when it reads like a hub id ("hf:x" as a folder name).
+  struct stat st {};
+  if (stat(target.c_str(), &st) != 0) {
+    auto id = hub::parse_hub_target(target, hub.repo_type);
+    if (!id) return id.error();
+    if (*id) {
+      auto snaps = hub::open_hub_target(**id, hub, limits);
+      if (!snaps) return snaps;
+      for (auto& snap : *snaps) open_nested_archives(snap, limits);
+      return snaps;
+    }
+  }
   auto snaps = resolve_target(target, limits);
   if (!snaps) return snaps;
   // Loaders open archives inside a repository too (a .nemo checkpoint, a tarred bundle).

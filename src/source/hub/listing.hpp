@@ -1,0 +1,44 @@
+// Hub API answers as data: file listings and revision records, parsed from hostile JSON with
+// bounds (exposed for the fuzz target and the tests).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "source/snapshot.hpp"
+
+namespace mg::hub {
+
+struct ListedFile {
+  std::string path;
+  std::uint64_t size = 0;
+  std::string oid;         // git blob id (40 hex) of the file, or of its LFS pointer
+  std::string lfs_sha256;  // LFS files: the content's SHA-256 (64 hex)
+};
+
+// One page of GET /api/{type}s/{repo}/tree/{rev}?recursive=true: files are appended to `out`,
+// directories skipped; an entry with a name no repository can hold (absolute, "..", control
+// characters, not UTF-8), a duplicate, or a size that is not a number is left out and reported in
+// `problems`. False when the body is not a JSON array of entries.
+bool parse_hf_tree_page(std::string_view body, std::vector<ListedFile>& out, std::vector<Incomplete>& problems,
+                        std::size_t max_entries);
+
+// The commit a revision record names (GET /api/{type}s/{repo}/revision/{rev}): its "sha" when it
+// is 40 lower-case hex digits, else "".
+std::string parse_hf_revision_sha(std::string_view body);
+
+// A path from a listing that is safe to use as a snapshot path.
+bool safe_listing_path(std::string_view path);
+
+// A name as it may be shown: invalid UTF-8 and control characters as \xNN.
+std::string printable_name(std::string_view name);
+
+// The URL of `rel="next"` in a Link header, or "".
+std::string link_next(std::string_view link_header);
+
+// JSON that nests no deeper than max_depth (checked before parsing, so the parser cannot recurse
+// without bound).
+bool json_nesting_within(std::string_view text, std::size_t max_depth);
+
+}  // namespace mg::hub
