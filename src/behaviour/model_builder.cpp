@@ -921,7 +921,7 @@ class Builder {
         sink(Cap::net_send, n, callee.empty() ? std::string(method) : callee, all_with_receiver(), {}, url);
         const std::string& u = m_.sinks.back().constant;
         if (is_metadata_endpoint(u)) result.push_back(source(kSecret | kNetwork, n, "cloud credentials from " + u));
-        else if (const std::string host = host_of(u); !host.empty() && host.find("\xe2\x80\xa6") == std::string::npos && is_model_host(host)) {
+        else if (is_model_host(host_of(u))) {
           result.push_back(source(kHosted, n, "a response from " + u));
         } else {
           result.push_back(source(kNetwork, n, "a network response" + (u.empty() ? std::string() : " from " + u)));
@@ -934,9 +934,7 @@ class Builder {
         sink(Cap::net_send, n, callee, a.all, {}, url);
         const std::string from = m_.sinks.back().constant;
         auto dest = const_text(a.arg_or(1, callee == "wget.download" ? "out" : "filename"));
-        const std::string host = host_of(from);
-        const bool hosted = !host.empty() && host.find("\xe2\x80\xa6") == std::string::npos && is_model_host(host);
-        Terms net{source((hosted ? kHosted : kNetwork) | kDownload, n, "a file downloaded" + (from.empty() ? std::string() : " from " + from))};
+        Terms net{source((is_model_host(host_of(from)) ? kHosted : kNetwork) | kDownload, n, "a file downloaded" + (from.empty() ? std::string() : " from " + from))};
         sink(Cap::file_write, n, callee, net, a.pos_terms.size() > 1 ? a.pos_terms[1] : Terms{});
         if (dest) m_.sinks.back().constant = clip(*dest), write_file_content(clip(*dest), net);
         result = net;

@@ -139,6 +139,7 @@ bool is_hub_or_local_host(std::string_view host) {
 }
 
 bool is_model_host(std::string_view host) {
+  if (host.find("\xe2\x80\xa6") != std::string_view::npos) return false;  // a computed part ("…") could be anyone's
   if (is_hub_or_local_host(host)) return true;
   for (std::string_view h : {"github.com", "githubusercontent.com", "download.pytorch.org", "dl.fbaipublicfiles.com",
                              "storage.googleapis.com", "s3.amazonaws.com", "zenodo.org", "openmmlab.com", "download.openmmlab.com"}) {

@@ -30,7 +30,7 @@ std::string host_of(std::string_view url);
 // Hosts a model's own token legitimately goes to: the hubs, and this machine.
 bool is_hub_or_local_host(std::string_view host);
 // The hubs, and the code and storage hosts models publish weights and releases on (GitHub, PyTorch's
-// and Meta's download hosts, cloud buckets).
+// and Meta's download hosts, cloud buckets). False for a host with a computed part ("…").
 bool is_model_host(std::string_view host);
 
 // Shell command shapes.

@@ -9,6 +9,7 @@
 
 #include "core/hash.hpp"
 #include "core/text.hpp"
+#include "formats/json_guard.hpp"
 #include "source/archive.hpp"
 #include "source/hub/cache.hpp"
 #include "source/hub/hub.hpp"
@@ -45,7 +46,7 @@ std::string github_error(const HttpResponse& r, const std::string& what) {
 
 // A JSON object's string field, or "".
 std::string json_field(const std::string& body, const char* key) {
-  if (!json_nesting_within(body, 64)) return {};
+  if (!json_depth_within(body, 64)) return {};
   const auto doc = nlohmann::json::parse(body, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) return {};
   const auto it = doc.find(key);

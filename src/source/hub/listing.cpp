@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/text.hpp"
+#include "formats/json_guard.hpp"
 
 namespace mg::hub {
 
@@ -33,26 +34,6 @@ std::string printable_name(std::string_view s) {
   return out;
 }
 
-bool json_nesting_within(std::string_view t, std::size_t max_depth) {
-  std::size_t depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < t.size(); ++i) {
-    const char c = t[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-      continue;
-    }
-    if (c == '"') in_string = true;
-    else if (c == '[' || c == '{') {
-      if (++depth > max_depth) return false;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return true;
-}
-
 bool safe_listing_path(std::string_view p) {
   if (p.empty() || p.size() > 1024 || p.front() == '/' || !is_valid_utf8(p)) return false;
   for (const char ch : p) {
@@ -67,7 +48,7 @@ bool safe_listing_path(std::string_view p) {
 
 bool parse_hf_tree_page(std::string_view body, std::vector<ListedFile>& out, std::vector<Incomplete>& problems,
                         std::size_t max_entries) {
-  if (!json_nesting_within(body, 16)) return false;
+  if (!json_depth_within(body, 16)) return false;
   const auto doc = nlohmann::json::parse(body.begin(), body.end(), nullptr, false);
   if (doc.is_discarded() || !doc.is_array()) return false;
   std::set<std::string, std::less<>> seen;
@@ -126,7 +107,7 @@ bool parse_hf_tree_page(std::string_view body, std::vector<ListedFile>& out, std
 }
 
 std::string parse_hf_revision_sha(std::string_view body) {
-  if (!json_nesting_within(body, 64)) return {};
+  if (!json_depth_within(body, 64)) return {};
   const auto doc = nlohmann::json::parse(body.begin(), body.end(), nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) return {};
   const auto sha = doc.find("sha");

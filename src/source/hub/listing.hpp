@@ -37,8 +37,4 @@ std::string printable_name(std::string_view name);
 // The URL of `rel="next"` in a Link header, or "".
 std::string link_next(std::string_view link_header);
 
-// JSON that nests no deeper than max_depth (checked before parsing, so the parser cannot recurse
-// without bound).
-bool json_nesting_within(std::string_view text, std::size_t max_depth);
-
 }  // namespace mg::hub
