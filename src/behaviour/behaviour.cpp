@@ -173,71 +173,82 @@ class Program {
 
   // Each call site to the repository functions it may run, and their parameters to its arguments.
   void link() {
-    // (file, body line, name) -> scope
-    auto def_key = [](const std::string& path, std::uint32_t line, const std::string& leaf) {
-      return path + '\n' + std::to_string(line) + '\n' + leaf;
-    };
-    std::unordered_map<std::string, std::uint32_t> scope_by_def;
+    // Each model's module in the reachability index and the scope of each of its defs, by index.
+    // A file's own model comes first; models decoded from its payloads share its path and are
+    // never call targets (relocate() clears their lines).
+    std::vector<int> module_of(models_.size(), -1);
+    std::unordered_map<int, std::uint32_t> model_of_module;
+    std::vector<std::vector<int>> def_of(models_.size());       // scope -> def
+    std::vector<std::vector<int>> scope_of_def(models_.size());  // def -> scope (-1: none)
     for (std::uint32_t f = 0; f < models_.size(); ++f) {
-      for (std::uint32_t s = 1; s < models_[f].scopes.size(); ++s) {
-        const auto& sc = models_[f].scopes[s];
-        if (sc.body_first_line != 0) scope_by_def[def_key(models_[f].path, sc.body_first_line, sc.leaf)] = s;
-      }
-    }
-    // Cache: the def index of each scope (for resolution from inside it).
-    std::vector<std::vector<int>> def_of(models_.size());
-    for (std::uint32_t f = 0; f < models_.size(); ++f) {
+      const int m = reach_.module_index(models_[f].path);
+      module_of[f] = m;
+      const bool own = m >= 0 && model_of_module.emplace(m, f).second;
       def_of[f].resize(models_[f].scopes.size(), -1);
       for (std::uint32_t s = 1; s < models_[f].scopes.size(); ++s) {
         const auto& sc = models_[f].scopes[s];
-        def_of[f][s] = reach_.def_index(models_[f].path, sc.body_first_line, sc.leaf);
+        const int d = reach_.def_index(m, sc.body_first_line, sc.leaf);
+        def_of[f][s] = d;
+        if (!own || d < 0 || sc.body_first_line == 0) continue;
+        if (scope_of_def[f].size() <= static_cast<std::size_t>(d)) scope_of_def[f].resize(static_cast<std::size_t>(d) + 1, -1);
+        scope_of_def[f][static_cast<std::size_t>(d)] = static_cast<int>(s);
       }
     }
-    std::unordered_map<std::string, std::uint32_t> model_of;  // path -> the file's own model (decoded payloads come after it)
-    for (std::uint32_t f = 0; f < models_.size(); ++f) model_of.emplace(models_[f].path, f);
-    std::unordered_map<std::string, std::vector<Target>> memo;  // (file, def, ref) -> targets
+    struct Key {
+      std::uint32_t file;
+      int def;
+      std::string_view ref;
+      bool operator==(const Key&) const = default;
+    };
+    struct KeyHash {
+      std::size_t operator()(const Key& k) const {
+        return std::hash<std::string_view>{}(k.ref) ^ (std::size_t{k.file} * 0x9E3779B97F4A7C15ull) ^
+               (static_cast<std::size_t>(static_cast<unsigned>(k.def)) * 0xC2B2AE3D27D4EB4Full);
+      }
+    };
+    std::unordered_map<Key, std::vector<Target>, KeyHash> memo;  // the same reference from the same scope
+    memo.reserve(calls_.size());
     // A function that runs at load takes its arguments from the callers that run at load: a
     // training script's call of the model's constructor says nothing about what loading passes.
     std::vector<std::vector<char>> runs_at_load(models_.size());
     for (std::uint32_t f = 0; f < models_.size(); ++f) {
       runs_at_load[f].resize(models_[f].scopes.size(), 0);
       for (std::uint32_t s = 1; s < models_[f].scopes.size(); ++s) {
-        runs_at_load[f][s] = reach_.classify(models_[f].path, models_[f].scopes[s].body_first_line, nullptr) == Reach::yes;
+        runs_at_load[f][s] = reach_.classify(module_of[f], models_[f].scopes[s].body_first_line) == Reach::yes;
       }
     }
     for (std::uint32_t g = 0; g < calls_.size(); ++g) {
       const std::uint32_t f = calls_[g].file;
       const auto& c = call_of(g);
       const int def = def_of[f][c.scope];
-      const std::string key = std::to_string(f) + '\n' + std::to_string(def) + '\n' + c.ref;
-      auto it = memo.find(key);
+      auto it = memo.find(Key{f, def, c.ref});
       if (it == memo.end()) {
         std::vector<Target> ts;
-        for (const auto& [path, d] : reach_.resolve(models_[f].path, def, c.ref)) {
-          const auto& facts_def = reach_.def_info(path, d);
-          auto sit = scope_by_def.find(def_key(path, facts_def.first, facts_def.second));
-          if (sit == scope_by_def.end()) continue;
-          const auto mit = model_of.find(path);
-          if (mit == model_of.end()) continue;
+        for (const auto& [m, d] : reach_.resolve(module_of[f], def, c.ref)) {
+          const auto mit = model_of_module.find(m);
+          if (mit == model_of_module.end()) continue;
           const std::uint32_t tf = mit->second;
-          const auto& sc = models_[tf].scopes[sit->second];
+          const auto& defs = scope_of_def[tf];
+          if (static_cast<std::size_t>(d) >= defs.size() || defs[static_cast<std::size_t>(d)] < 0) continue;
+          const auto scope = static_cast<std::uint32_t>(defs[static_cast<std::size_t>(d)]);
+          const auto& sc = models_[tf].scopes[scope];
           const bool method = sc.parent >= 0 && models_[tf].scopes[static_cast<std::size_t>(sc.parent)].is_class;
           const bool ctor = sc.leaf == "__init__" || sc.leaf == "__new__" || sc.leaf == "__post_init__";
           std::size_t offset = 0;
           if (method && !sc.params.empty() && (sc.params[0] == "self" || sc.params[0] == "cls")) {
             offset = (c.ref.find('.') != std::string::npos || ctor || c.callback) ? 1 : 0;
           }
-          ts.push_back(Target{tf, sit->second, ctor, offset});
+          ts.push_back(Target{tf, scope, ctor, offset});
         }
         if (ts.size() > kMaxTargets) ts.clear();
         if (c.unknown_receiver && (ts.size() != 1 || is_common_method(c.ref.substr(c.ref.rfind('.') + 1)))) ts.clear();
-        it = memo.emplace(key, std::move(ts)).first;
+        it = memo.emplace(Key{f, def, c.ref}, std::move(ts)).first;
       }
       targets_[g] = it->second;
       int caller_at_load = -1;  // computed on first need
       for (const auto& t : targets_[g]) {
         if (runs_at_load[t.file][t.scope]) {
-          if (caller_at_load < 0) caller_at_load = reach_.classify(models_[f].path, c.line, nullptr) == Reach::yes;
+          if (caller_at_load < 0) caller_at_load = reach_.classify(module_of[f], c.line) == Reach::yes;
           if (caller_at_load == 0) continue;
         }
         const auto& sc = models_[t.file].scopes[t.scope];
@@ -365,7 +376,7 @@ class Program {
   }
 
   // Nodes are variables [0, V) and call results [V, V + C). What a term reads, as nodes.
-  void reads(std::uint32_t file, const Terms& ts, std::vector<std::uint32_t>& out, int depth = 0) const {
+  void reads(std::uint32_t file, std::span<const Term> ts, std::vector<std::uint32_t>& out, int depth = 0) const {
     const auto nv = static_cast<std::uint32_t>(vars_.size());
     for (const auto& t : ts) {
       switch (t.kind) {
@@ -390,16 +401,20 @@ class Program {
   void solve() {
     const auto nv = static_cast<std::uint32_t>(vars_.size());
     const auto total = nv + static_cast<std::uint32_t>(calls_.size());
-    std::vector<std::vector<std::uint32_t>> readers(total);
+    // Who reads each node, as one flat array (CSR): edges (read node, reader) counted and placed.
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> edges;
+    edges.reserve(static_cast<std::size_t>(total) * 2);
     std::vector<std::uint32_t> scratch;
     for (std::uint32_t g = 0; g < nv; ++g) {
       scratch.clear();
       reads(vars_[g].file, var_of(g).terms, scratch);
-      for (const auto& t : with_params_ ? extra_[g] : Terms{}) {
-        if (t.kind == TermKind::bits && t.a == 0) scratch.push_back(t.b);
-        else reads(vars_[g].file, Terms{t}, scratch);
+      if (with_params_) {
+        for (const auto& t : extra_[g]) {
+          if (t.kind == TermKind::bits && t.a == 0) scratch.push_back(t.b);
+          else reads(vars_[g].file, std::span<const Term>(&t, 1), scratch);
+        }
       }
-      for (auto r : scratch) readers[r].push_back(g);
+      for (auto r : scratch) edges.emplace_back(r, g);
     }
     for (std::uint32_t c = 0; c < calls_.size(); ++c) {
       scratch.clear();
@@ -411,8 +426,16 @@ class Program {
       for (const auto& a : cs.args) reads(calls_[c].file, a, scratch);
       for (const auto& k : cs.kwargs) reads(calls_[c].file, k.second, scratch);
       reads(calls_[c].file, cs.receiver, scratch);
-      for (auto r : scratch) readers[r].push_back(nv + c);
+      for (auto r : scratch) edges.emplace_back(r, nv + c);
     }
+    std::vector<std::uint32_t> first(static_cast<std::size_t>(total) + 1, 0), readers(edges.size());
+    for (const auto& e : edges) ++first[e.first + 1];
+    for (std::size_t i = 1; i < first.size(); ++i) first[i] += first[i - 1];
+    {
+      std::vector<std::uint32_t> fill(first.begin(), first.end() - 1);
+      for (const auto& e : edges) readers[fill[e.first]++] = e.second;
+    }
+    edges = {};
     std::vector<std::uint32_t> work;
     std::vector<char> queued(total, 1);
     work.reserve(total);
@@ -426,7 +449,8 @@ class Program {
       std::uint32_t& slot = n < nv ? var_val_[n] : call_val_[n - nv];
       if (v == slot) continue;
       slot = v;
-      for (auto r : readers[n]) {
+      for (auto i = first[n]; i < first[n + 1]; ++i) {
+        const std::uint32_t r = readers[i];
         if (!queued[r]) queued[r] = 1, work.push_back(r);
       }
     }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -42,6 +43,20 @@ void mark_training_state(const LoadPlan& plan, std::vector<Finding>& findings) {
   }
 }
 
+// Seconds since the last lap.
+class Stopwatch {
+ public:
+  double lap() {
+    const auto now = std::chrono::steady_clock::now();
+    const double s = std::chrono::duration<double>(now - last_).count();
+    last_ = now;
+    return s;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
 }  // namespace
 
 TargetReport scan_snapshot(const Snapshot& snap, const std::vector<std::unique_ptr<Engine>>& engines, const Limits& limits,
@@ -51,8 +66,10 @@ TargetReport scan_snapshot(const Snapshot& snap, const std::vector<std::unique_p
   r.kind = snap.kind;
   r.repo_id = snap.repo_id;
   r.revision = snap.revision;
+  Stopwatch clock;
   ReadCache reads;
   r.plan = build_load_plan(snap, limits, &reads);
+  r.times.plan = clock.lap();
   r.findings = snap.findings;
   r.findings.insert(r.findings.end(), r.plan.findings.begin(), r.plan.findings.end());
   r.incomplete = snap.incomplete;
@@ -68,6 +85,7 @@ TargetReport scan_snapshot(const Snapshot& snap, const std::vector<std::unique_p
     std::move(out.incomplete.begin(), out.incomplete.end(), std::back_inserter(r.incomplete));
     std::move(out.module_facts.begin(), out.module_facts.end(), std::back_inserter(facts));
     std::move(out.behaviour_models.begin(), out.behaviour_models.end(), std::back_inserter(models));
+    r.times.engines.emplace_back(engine->name(), clock.lap());
   }
   // Fail closed: a deserialization point that no engine of this build analyses is not clean.
   for (const auto& point : r.plan.deserialization) {
@@ -75,9 +93,11 @@ TargetReport scan_snapshot(const Snapshot& snap, const std::vector<std::unique_p
     if (!handled) r.incomplete.push_back({point.file, point.format + " content is not analysed by any engine that ran (" + point.loader + " would deserialize it)"});
   }
   py::Reachability reach = compute_reachability(snap, r.plan, limits, std::move(facts), &reads);
+  r.times.reachability = clock.lap();
   // What load-time code does, across functions and files, judged by whose data reaches each sink.
   auto behaviours = behaviour::analyse_repository(models, reach);
   models.clear();
+  r.times.behaviour = clock.lap();
   std::move(behaviours.begin(), behaviours.end(), std::back_inserter(r.findings));
   apply_reachability(reach, r.plan, r.findings);
   reads.clear();
@@ -90,6 +110,7 @@ TargetReport scan_snapshot(const Snapshot& snap, const std::vector<std::unique_p
   finalize_fingerprints(r.findings);
   sort_findings(r.findings);
   r.verdict = verdict_of(r.findings);
+  r.times.finish = clock.lap();
   return r;
 }
 

@@ -15,6 +15,16 @@ namespace mg {
 
 class Engine;
 
+// Where a snapshot's scan spent its time (wall seconds; engines in the order they ran). For the
+// benches and a user asking why a repository is slow; never in the reports (they are reproducible).
+struct StageTimes {
+  double plan = 0;
+  std::vector<std::pair<std::string, double>> engines;
+  double reachability = 0;
+  double behaviour = 0;
+  double finish = 0;  // reachability marks, fingerprints, sorting, verdict
+};
+
 struct TargetReport {
   std::string target;
   std::string kind;      // how the target was read (directory, archive, hf-cache, ...)
@@ -25,6 +35,7 @@ struct TargetReport {
   std::vector<Incomplete> incomplete;     // non-empty = status "partial"
   std::optional<Severity> verdict;        // highest severity of findings that can run at load; nullopt = clean
   std::optional<Transfer> transfer;       // hub targets: bytes fetched against the repository's size
+  StageTimes times;
 
   bool partial() const { return !incomplete.empty(); }
 };

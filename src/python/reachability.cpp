@@ -102,14 +102,14 @@ std::vector<Reachability::Binding> Reachability::resolve_import(int m, const Imp
   return out;
 }
 
-const std::vector<int>& Reachability::defs_named(int m, const std::string& name) const {
+const std::vector<int>& Reachability::defs_named(int m, std::string_view name) const {
   static const std::vector<int> kNone;
   const auto& map = lookup_[static_cast<std::size_t>(m)].defs_by_name;
   auto it = map.find(name);
   return it == map.end() ? kNone : it->second;
 }
 
-const std::vector<int>& Reachability::imports_bound(int m, const std::string& name) const {
+const std::vector<int>& Reachability::imports_bound(int m, std::string_view name) const {
   static const std::vector<int> kNone;
   const auto& map = lookup_[static_cast<std::size_t>(m)].imports_by_bound;
   auto it = map.find(name);
@@ -149,7 +149,7 @@ void Reachability::build_indexes() {
         for (std::size_t k = 0; k < f.defs.size(); ++k) {  // same module
           if (f.defs[k].is_class && f.defs[k].parent == -1 && f.defs[k].name == leaf && k != d) found.push_back({static_cast<int>(m), static_cast<int>(k)});
         }
-        for (int i : imports_bound(static_cast<int>(m), std::string(root))) {  // imported from another repository module
+        for (int i : imports_bound(static_cast<int>(m), root)) {  // imported from another repository module
           for (const auto& b : lookup_[m].bindings[static_cast<std::size_t>(i)]) {
             const std::string wanted = b.symbol.empty() ? std::string(leaf) : b.symbol;
             const auto& tf = facts_[static_cast<std::size_t>(b.module)];
@@ -199,7 +199,7 @@ int Reachability::enclosing_class(int m, int def) const {
   return -1;
 }
 
-void Reachability::reach_methods(int m, int cls, const std::string& name, Node from, bool up, bool down) {
+void Reachability::reach_methods(int m, int cls, std::string_view name, Node from, bool up, bool down) {
   std::set<Node> seen;
   std::vector<Node> todo{{m, cls}};
   while (!todo.empty()) {
@@ -217,14 +217,14 @@ void Reachability::reach_methods(int m, int cls, const std::string& name, Node f
 
 void Reachability::reach_class(int m, int cls, Node from, bool protocol) {
   if (protocol) {
-    for (auto name : kLoaderProtocol) reach_methods(m, cls, std::string(name), from, true, false);
+    for (auto name : kLoaderProtocol) reach_methods(m, cls, name, from, true, false);
   } else {
-    for (auto name : kInstantiation) reach_methods(m, cls, std::string(name), from, true, false);
+    for (auto name : kInstantiation) reach_methods(m, cls, name, from, true, false);
   }
 }
 
 // A module-level name of module m (a def, or a name imported into it).
-void Reachability::reach_symbol(int m, const std::string& name, Node from, bool protocol) {
+void Reachability::reach_symbol(int m, std::string_view name, Node from, bool protocol) {
   const auto& f = facts_[static_cast<std::size_t>(m)];
   for (int d : defs_named(m, name)) {
     const auto& def = f.defs[static_cast<std::size_t>(d)];
@@ -242,7 +242,7 @@ void Reachability::reach_symbol(int m, const std::string& name, Node from, bool 
   }
 }
 
-void Reachability::resolve_ref(int m, int scope, const std::string& ref, Node from) {
+void Reachability::resolve_ref(int m, int scope, std::string_view ref, Node from) {
   const auto& f = facts_[static_cast<std::size_t>(m)];
   const auto& l = lookup_[static_cast<std::size_t>(m)];
   if (ref.empty()) return;
@@ -277,8 +277,8 @@ void Reachability::resolve_ref(int m, int scope, const std::string& ref, Node fr
     }
     return;
   }
-  const std::string root = ref.substr(0, dot);
-  const std::string leaf(last_component(ref));
+  const std::string_view root = ref.substr(0, dot);
+  const std::string_view leaf = last_component(ref);
   if (root == "self" || root == "cls" || root == "super") {
     const int cls = enclosing_class(m, scope);
     if (cls < 0) return;
@@ -297,7 +297,7 @@ void Reachability::resolve_ref(int m, int scope, const std::string& ref, Node fr
       if (b.symbol.empty()) {
         // root.leaf: the module's def, or with a longer chain the last name as a method.
         if (ref.find('.', dot + 1) == std::string::npos) reach_symbol(b.module, leaf, from, false);
-        else resolve_ref(m, scope, "." + leaf, from);
+        else resolve_ref(m, scope, "." + std::string(leaf), from);
       } else if (b.symbol != "*") {
         const auto& tf = facts_[static_cast<std::size_t>(b.module)];
         for (int d : defs_named(b.module, b.symbol)) {
@@ -428,70 +428,70 @@ bool Reachability::may_import_computed(const std::string& file) const {
 Reach Reachability::classify(const std::string& file, std::uint32_t line, std::vector<std::string>* path) const {
   auto it = modules_.find(file);
   if (it == modules_.end()) return Reach::unknown;
-  const int m = it->second;
+  const Reach r = classify(it->second, line);
+  if (r != Reach::yes || path == nullptr) return r;
+  const auto& f = facts_[static_cast<std::size_t>(it->second)];
+  int fn = f.innermost_def(line);
+  while (fn >= 0 && f.defs[static_cast<std::size_t>(fn)].is_class) fn = f.defs[static_cast<std::size_t>(fn)].parent;
+  Node n{it->second, fn};
+  std::vector<std::string> rev;
+  for (int guard = 0; guard < 10000; ++guard) {
+    auto p = pred_.find(n);
+    if (p == pred_.end()) break;
+    rev.push_back(node_label(n));
+    if (!p->second.second.empty()) {
+      rev.push_back(p->second.second);
+      break;
+    }
+    n = p->second.first;
+  }
+  path->assign(rev.rbegin(), rev.rend());
+  return r;
+}
+
+Reach Reachability::classify(int m, std::uint32_t line) const {
+  if (m < 0 || static_cast<std::size_t>(m) >= facts_.size()) return Reach::unknown;
   const auto& f = facts_[static_cast<std::size_t>(m)];
   if (!f.parsed) return Reach::unknown;
   for (const auto& g : f.main_guards) {
     if (g.contains(line)) return Reach::no;
   }
-  if (!executed_[static_cast<std::size_t>(m)]) return may_import_computed(file) ? Reach::unknown : Reach::no;
+  if (!executed_[static_cast<std::size_t>(m)]) return may_import_computed(f.path) ? Reach::unknown : Reach::no;
   // The innermost function around the line decides; class bodies run with their parent.
   int fn = f.innermost_def(line);
   while (fn >= 0 && f.defs[static_cast<std::size_t>(fn)].is_class) fn = f.defs[static_cast<std::size_t>(fn)].parent;
-  Node n{m, fn};
   if (fn >= 0 && !reached_[static_cast<std::size_t>(m)][static_cast<std::size_t>(fn)]) {
     return dynamic_dispatch_ ? Reach::unknown : Reach::no;
-  }
-  if (path != nullptr) {
-    std::vector<std::string> rev;
-    for (int guard = 0; guard < 10000; ++guard) {
-      auto p = pred_.find(n);
-      if (p == pred_.end()) break;
-      rev.push_back(node_label(n));
-      if (!p->second.second.empty()) {
-        rev.push_back(p->second.second);
-        break;
-      }
-      n = p->second.first;
-    }
-    path->assign(rev.rbegin(), rev.rend());
   }
   return Reach::yes;
 }
 
-int Reachability::def_index(const std::string& file, std::uint32_t body_first_line, std::string_view name) const {
+int Reachability::module_index(std::string_view file) const {
   auto it = modules_.find(file);
-  if (it == modules_.end()) return -1;
-  const auto& f = facts_[static_cast<std::size_t>(it->second)];
-  for (int d : defs_named(it->second, std::string(name))) {
+  return it == modules_.end() ? -1 : it->second;
+}
+
+int Reachability::def_index(int m, std::uint32_t body_first_line, std::string_view name) const {
+  if (m < 0 || static_cast<std::size_t>(m) >= facts_.size()) return -1;
+  const auto& f = facts_[static_cast<std::size_t>(m)];
+  for (int d : defs_named(m, name)) {
     if (f.defs[static_cast<std::size_t>(d)].body.first == body_first_line) return d;
   }
   return -1;
 }
 
-std::pair<std::uint32_t, std::string> Reachability::def_info(const std::string& file, int def) const {
-  auto it = modules_.find(file);
-  if (it == modules_.end() || def < 0) return {0, {}};
-  const auto& d = facts_[static_cast<std::size_t>(it->second)].defs[static_cast<std::size_t>(def)];
-  return {d.body.first, d.name};
-}
-
-std::vector<std::pair<std::string, int>> Reachability::resolve(const std::string& file, int def, const std::string& ref) const {
-  auto it = modules_.find(file);
-  if (it == modules_.end()) return {};
+std::vector<std::pair<int, int>> Reachability::resolve(int m, int def, std::string_view ref) const {
+  if (m < 0 || static_cast<std::size_t>(m) >= facts_.size()) return {};
   std::vector<Node> got;
   // resolve_ref's helpers report what they reach through reach(); collect instead of marking.
   auto* self = const_cast<Reachability*>(this);
   self->collect_ = &got;
-  self->resolve_ref(it->second, def, ref, {it->second, def});
+  self->resolve_ref(m, def, ref, {m, def});
   self->collect_ = nullptr;
+  std::erase_if(got, [](const Node& n) { return n.second < 0; });
   std::sort(got.begin(), got.end());
   got.erase(std::unique(got.begin(), got.end()), got.end());
-  std::vector<std::pair<std::string, int>> out;
-  for (const Node& n : got) {
-    if (n.second >= 0) out.emplace_back(facts_[static_cast<std::size_t>(n.first)].path, n.second);
-  }
-  return out;
+  return got;
 }
 
 }  // namespace mg::py

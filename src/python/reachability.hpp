@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/finding.hpp"
+#include "core/string_map.hpp"
 #include "platform/load_plan.hpp"
 #include "python/module_facts.hpp"
 
@@ -33,18 +34,21 @@ class Reachability {
 
   // load_reachable for a finding at file:line, with the path from the trigger when reachable.
   Reach classify(const std::string& file, std::uint32_t line, std::vector<std::string>* path) const;
-  bool knows(const std::string& file) const { return modules_.count(file) != 0; }
+  bool knows(const std::string& file) const { return modules_.find(file) != modules_.end(); }
 
   std::vector<std::string> executed_modules() const;
 
-  // For the behaviour engine, which follows data along the same call graph:
-  // the def of `file` whose body starts at `body_first_line` and is named `name` (-1 if none);
-  int def_index(const std::string& file, std::uint32_t body_first_line, std::string_view name) const;
-  // (body first line, name) of def `def` of `file`;
-  std::pair<std::uint32_t, std::string> def_info(const std::string& file, int def) const;
-  // the functions a reference made in scope `def` of `file` may call, as (file, def) pairs, by the
-  // rules in the table above (a class reference: its instantiation methods).
-  std::vector<std::pair<std::string, int>> resolve(const std::string& file, int def, const std::string& ref) const;
+  // For the behaviour engine, which follows data along the same call graph once per call site
+  // (by index: no path lookups in its loop):
+  // the index of a module (-1 when it is not part of the snapshot's Python);
+  int module_index(std::string_view file) const;
+  // classify() without the path;
+  Reach classify(int module, std::uint32_t line) const;
+  // the def of a module whose body starts at `body_first_line` and is named `name` (-1 if none);
+  int def_index(int module, std::uint32_t body_first_line, std::string_view name) const;
+  // the functions a reference made in scope `def` of a module may call, as (module, def) pairs,
+  // by the rules in the table above (a class reference: its instantiation methods).
+  std::vector<std::pair<int, int>> resolve(int module, int def, std::string_view ref) const;
   // Third-party top-level packages the executed code imports outside try: blocks.
   const std::vector<std::string>& required_packages() const { return required_; }
 
@@ -61,10 +65,10 @@ class Reachability {
   void reach(Node n, Node from, std::string label_if_root = {});
   void execute_module(int m, Node from);
   void process_scope(int m, int def);
-  void resolve_ref(int m, int scope, const std::string& ref, Node from);
-  void reach_symbol(int m, const std::string& name, Node from, bool protocol);
+  void resolve_ref(int m, int scope, std::string_view ref, Node from);
+  void reach_symbol(int m, std::string_view name, Node from, bool protocol);
   void reach_class(int m, int cls, Node from, bool protocol);
-  void reach_methods(int m, int cls, const std::string& name, Node from, bool up, bool down);
+  void reach_methods(int m, int cls, std::string_view name, Node from, bool up, bool down);
   std::vector<Binding> resolve_import(int m, const ImportFact& imp, bool& third_party) const;
   int module_for(const std::string& dotted_path_base) const;
   int enclosing_class(int m, int def) const;
@@ -72,26 +76,26 @@ class Reachability {
 
   // Lookups per module, so resolving a reference costs a hash probe, not a scan.
   struct Lookup {
-    std::unordered_map<std::string, std::vector<int>> defs_by_name;
+    StringMap<std::vector<int>> defs_by_name;
     std::unordered_map<int, std::vector<int>> children;          // defs by parent (-1 = module)
-    std::unordered_map<std::string, std::vector<int>> imports_by_bound;
+    StringMap<std::vector<int>> imports_by_bound;
     std::unordered_map<int, std::vector<int>> imports_by_scope;  // import indexes by scope
     std::vector<std::vector<Binding>> bindings;                  // resolve_import per import
     std::vector<char> third_party;
   };
-  const std::vector<int>& defs_named(int m, const std::string& name) const;
-  const std::vector<int>& imports_bound(int m, const std::string& name) const;
+  const std::vector<int>& defs_named(int m, std::string_view name) const;
+  const std::vector<int>& imports_bound(int m, std::string_view name) const;
 
   std::vector<ModuleFacts> facts_;
   std::vector<Lookup> lookup_;
-  std::map<std::string, int> modules_;  // path -> index
+  StringMap<int> modules_;  // path -> index
   std::vector<char> executed_;
   std::vector<std::vector<char>> reached_;  // per module, per def
   std::map<Node, std::pair<Node, std::string>> pred_;  // for reach paths; root: (self, trigger label)
   std::vector<Node> work_;
   // class (module, def) -> repository base classes and subclasses
   std::map<Node, std::vector<Node>> bases_, subclasses_;
-  std::map<std::string, std::vector<Node>> methods_by_name_;
+  StringMap<std::vector<Node>> methods_by_name_;
   std::vector<std::string> required_;
   bool any_import_ = false;                  // a computed import with no constant part ran
   std::vector<std::string> import_prefixes_;  // folder prefixes of the other computed imports that ran

@@ -13,6 +13,7 @@
 
 #include "behaviour/model.hpp"
 #include "core/finding.hpp"
+#include "core/string_map.hpp"
 #include "python/checker.hpp"
 #include "python/module_facts.hpp"
 #include "python/module_index.hpp"
@@ -54,11 +55,7 @@ class Analyzer {
 
  private:
   std::vector<std::vector<const RuleSpec*>> by_type_;  // on_node rules per grammar::kNodeTypes index
-  struct NameHash {
-    using is_transparent = void;  // lookups by string_view, without building a string per call
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  std::unordered_map<std::string, std::vector<const RuleSpec*>, NameHash, std::equal_to<>> calls_by_name_;
+  StringMap<std::vector<const RuleSpec*>> calls_by_name_;  // probed by string_view per call
   std::vector<const RuleSpec*> calls_any_;
   std::vector<const RuleSpec*> imports_;
   std::vector<const RuleSpec*> strings_;
