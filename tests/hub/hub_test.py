@@ -223,6 +223,31 @@ class OtherHubs(Base):
         self.assertTrue(all(e["auth"] for e in csg_api))
         self.assertFalse(any(e["auth"] for e in lfs))
 
+    def test_second_scan_from_the_cache_and_offline(self):
+        hub = self.start({"acme/pc": os.path.join(EXAMPLES, "pickle-checkpoint")})
+        env = self.env()
+        results = {}
+        for prefix in ("ms:", "csg:"):
+            rc1, first, err = scan(prefix + "acme/pc", env, "--endpoint", hub.url)
+            self.assertIsNotNone(first, err)
+            rc2, second, err = scan(prefix + "acme/pc", env, "--endpoint", hub.url)
+            self.assertEqual(findings(first), findings(second))
+            self.assertGreater(second["targets"][0]["source"]["transfer"]["cached_bytes"], 0)
+            results[prefix] = (rc1, first)
+        hub.close()
+        self.hub = None
+        for prefix, (rc1, first) in results.items():
+            with self.subTest(hub=prefix):
+                rc3, offline, err = scan(prefix + "acme/pc", env, "--endpoint", hub.url, "--offline")
+                self.assertIsNotNone(offline, err)
+                self.assertEqual(findings(first), findings(offline))
+                self.assertEqual(rc1, rc3, reasons(offline))
+                self.assertEqual(offline["targets"][0]["source"]["transfer"]["requests"], 0)
+                self.assertEqual(offline["targets"][0]["source"]["revision"], first["targets"][0]["source"]["revision"])
+                rc4, _, err = scan(prefix + "acme/never-seen", env, "--endpoint", hub.url, "--offline")
+                self.assertEqual(rc4, 2)
+                self.assertIn("offline", err)
+
     def test_modelscope_revisions_and_urls(self):
         hub = self.start({"acme/x": os.path.join(EXAMPLES, "remote-code-model")})
         env = self.env()

@@ -1,11 +1,14 @@
 // The OpenCSG (CSGHub) client (docs/hubs.md, "OpenCSG"): the routes pycsghub's snapshot_download
 // uses, the Hugging Face-compatible layer under /csg/: the model-info record of a revision (its
 // commit and, with blobs=true, each file's size and hashes), then resolve/<commit>/<path> with Range.
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
 
 #include "core/text.hpp"
+#include "formats/json_guard.hpp"
 #include "source/hub/hub.hpp"
 #include "source/hub/listing.hpp"
 #include "source/hub/remote_files.hpp"
@@ -41,12 +44,12 @@ std::string csg_status_error(const HttpResponse& r, const std::string& what) {
     default: why = "HTTP " + std::to_string(r.status);
   }
   // CSGHub's errors are JSON with a "msg" field.
-  if (r.body.size() < 4096) {
-    const auto at = r.body.find("\"msg\"");
-    if (at != std::string::npos) {
-      const auto q1 = r.body.find('"', r.body.find(':', at) + 1);
-      const auto q2 = q1 == std::string::npos ? q1 : r.body.find('"', q1 + 1);
-      if (q2 != std::string::npos) why += ": " + printable_name(r.body.substr(q1 + 1, std::min<std::size_t>(q2 - q1 - 1, 300)));
+  if (r.body.size() < 64 * 1024 && json_depth_within(r.body, 16)) {
+    const auto doc = nlohmann::json::parse(r.body, nullptr, false);
+    if (!doc.is_discarded() && doc.is_object()) {
+      if (const auto m = doc.find("msg"); m != doc.end() && m->is_string() && !m->get<std::string>().empty()) {
+        why += ": " + printable_name(m->get<std::string>().substr(0, 300));
+      }
     }
   }
   return what + ": " + why;
