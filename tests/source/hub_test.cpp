@@ -129,17 +129,20 @@ TEST(HubListing, ModelScopeFiles) {
     {"Path":"../up.py","Type":"blob","Size":3,"Sha256":")" + sha + R"("},
     {"Path":"nosize.py","Type":"blob","Sha256":")" + sha + R"("},
     {"Path":"badhash.py","Type":"blob","Size":1,"Sha256":"xyz"},
+    {"Path":"nohash.py","Type":"blob","Size":2,"Sha256":""},
     {"Path":"config.json","Type":"blob","Size":12,"Sha256":")" + sha + R"("}]}})";
   std::vector<ListedFile> out;
   std::vector<Incomplete> problems;
   std::string message;
   ASSERT_TRUE(parse_ms_files(body, out, problems, 100, &message));
-  ASSERT_EQ(out.size(), 2u);
+  ASSERT_EQ(out.size(), 3u);
   EXPECT_EQ(out[0].path, "config.json");
   EXPECT_EQ(out[0].size, 12u);
   EXPECT_EQ(out[0].lfs_sha256, sha);
   EXPECT_EQ(out[1].path, "sub/w.bin");
   EXPECT_EQ(out[1].lfs_sha256, std::string(64, 'b'));  // hashes compared in lower case
+  EXPECT_EQ(out[2].path, "nohash.py");                 // an empty hash: size only
+  EXPECT_EQ(out[2].lfs_sha256, "");
   EXPECT_EQ(problems.size(), 4u);  // "..", no size, bad hash, duplicate
   // An error answer is not a listing, and says why.
   out.clear();

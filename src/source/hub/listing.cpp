@@ -212,8 +212,9 @@ bool parse_ms_files(std::string_view body, std::vector<ListedFile>& out, std::ve
     if (*type != "blob") continue;
     const std::string p = path->get<std::string>();
     ListedFile lf;
-    if (const auto* sha = member(e, "Sha256"); sha != nullptr && !sha->is_null()) {
-      // ModelScope hashes every file; a hash that is not one cannot verify anything.
+    if (const auto* sha = member(e, "Sha256"); sha != nullptr && !sha->is_null() && !(sha->is_string() && sha->get<std::string>().empty())) {
+      // ModelScope hashes every file (absent or empty: checked by size only); a hash that is not one
+      // cannot verify anything.
       if (!sha->is_string() || !is_hex(to_lower(sha->get<std::string>()), 64)) {
         sink.problem(printable_name(p.substr(0, 200)), "the listing's Sha256 is malformed: not fetched");
         continue;
