@@ -1,4 +1,5 @@
-// Hub answers and hub targets are hostile input: the file listing and revision record parsers,
+// Hub answers and hub targets are hostile input: the file listing and revision record parsers
+// (Hugging Face trees, ModelScope's wrapped file and revision lists, the model-info siblings OpenCSG serves),
 // Link headers, target ids and URLs, and the range planner over a sparse blob (fed from the input).
 #include <cstdint>
 #include <cstring>
@@ -38,6 +39,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)mg::hub::parse_hf_tree_page(text, files, problems, 1000);
   for (const auto& f : files) {
     if (!mg::hub::safe_listing_path(f.path)) __builtin_trap();  // a name that passed must be safe
+  }
+  std::string message;
+  const std::size_t before = files.size();
+  (void)mg::hub::parse_ms_files(text, files, problems, 1000, &message);
+  std::string sha;
+  (void)mg::hub::parse_hf_model_info(text, sha, files, problems, 1000);
+  for (std::size_t i = before; i < files.size(); ++i) {
+    if (!mg::hub::safe_listing_path(files[i].path)) __builtin_trap();
+  }
+  if (!sha.empty() && sha.size() != 40) __builtin_trap();
+  std::vector<mg::hub::MsRevision> revisions;
+  (void)mg::hub::parse_ms_revisions(text, revisions, &message);
+  for (const auto& r : revisions) {
+    if (!r.commit.empty() && r.commit.size() != 40) __builtin_trap();
   }
   (void)mg::hub::parse_hf_revision_sha(text);
   (void)mg::hub::link_next(text);

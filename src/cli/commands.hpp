@@ -27,6 +27,7 @@ class ScanCommand {
   std::string endpoint_;
   std::string repo_type_ = "model";
   bool offline_ = false;
+  int follow_remote_code_ = 0;  // --follow-remote-code[=DEPTH]
 };
 
 int run_rules(const std::string& format);

@@ -18,9 +18,17 @@ namespace mg {
 void ScanCommand::register_options(CLI::App& cmd) {
   cmd.add_option("targets", targets_,
                  "Repository folders, archives (.zip, .tar[.gz], .nemo), Hugging Face / torch hub / ModelScope cache folders, "
-                 "single files, or Hub repositories (hf:org/name[@rev], https://huggingface.co/org/name[/tree/rev])")
+                 "single files, or hub repositories (hf:org/name[@rev], https://huggingface.co/org/name[/tree/rev], "
+                 "ms:owner/name[@rev], https://www.modelscope.cn/models/owner/name, csg:owner/name[@rev], torchhub:owner/repo[:ref], "
+                 "github:owner/repo[@ref])")
       ->required();
-  cmd.add_option("--endpoint", endpoint_, "Hub endpoint for hub targets (default: HF_ENDPOINT, else https://huggingface.co)");
+  cmd.add_option("--endpoint", endpoint_,
+                 "Hub endpoint for hub targets (default: the hub's own variable: HF_ENDPOINT, MODELSCOPE_DOMAIN, CSGHUB_DOMAIN, "
+                 "GITHUB_API_URL; else its public site)");
+  cmd.add_flag("--follow-remote-code{1}", follow_remote_code_,
+               "Also fetch and scan the repositories whose code a load plan names (auto_map \"org/repo--module.Class\"), up to "
+               "DEPTH hops (default 1, at most 5); reported as targets followed from the one that named them")
+      ->check(CLI::Range(0, 5));
   cmd.add_option("--repo-type", repo_type_, "Kind of Hub repository: model, dataset or space (default model)")
       ->check(CLI::IsMember({"model", "dataset", "space"}));
   cmd.add_flag("--offline", offline_, "Hub targets from the caches only, no network (also: HF_HUB_OFFLINE=1)");
@@ -46,6 +54,7 @@ int ScanCommand::run() {
   ScanOptions options;
   options.jobs = jobs_;
   options.hub.endpoint = endpoint_;
+  options.follow_remote_code = follow_remote_code_;
   options.hub.repo_type = repo_type_;
   options.hub.offline = options.hub.offline || offline_;
   // Hub ids are checked before anything is scanned: a malformed one is a usage error.

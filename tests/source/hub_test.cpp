@@ -99,6 +99,114 @@ TEST(HubListing, RevisionAndLink) {
   EXPECT_EQ(link_next(""), "");
 }
 
+TEST(HubTarget, ModelScopeUrls) {
+  auto t = parse_hub_target("https://www.modelscope.cn/models/Qwen/Qwen2.5-7B");
+  ASSERT_TRUE(t && *t);
+  EXPECT_EQ((*t)->hub, Hub::modelscope);
+  EXPECT_EQ((*t)->repo, "Qwen/Qwen2.5-7B");
+  EXPECT_EQ((*t)->revision, "");
+  t = parse_hub_target("https://modelscope.cn/models/damo/nlp/files?Revision=v1.0.2");
+  ASSERT_TRUE(t && *t);
+  EXPECT_EQ((*t)->revision, "v1.0.2");
+  t = parse_hub_target("https://www.modelscope.ai/models/damo/nlp/summary");
+  ASSERT_TRUE(t && *t);
+  EXPECT_EQ((*t)->repo, "damo/nlp");
+  EXPECT_FALSE(parse_hub_target("https://www.modelscope.cn/datasets/a/b"));
+  EXPECT_FALSE(parse_hub_target("https://www.modelscope.cn/models/a"));
+  EXPECT_FALSE(parse_hub_target("https://www.modelscope.cn/models/a/b/files?Revision="));
+  EXPECT_FALSE(parse_hub_target("https://www.modelscope.cn/models/a/b/files?Revision=x%20y"));
+  t = parse_hub_target("csg:OpenCSG/csg-wukong-1B@main");
+  ASSERT_TRUE(t && *t);
+  EXPECT_EQ((*t)->hub, Hub::opencsg);
+}
+
+TEST(HubListing, ModelScopeFiles) {
+  const std::string sha(64, 'a');
+  const std::string body = R"({"Code":200,"Success":true,"Message":"success","Data":{"Files":[
+    {"Name":"config.json","Path":"config.json","Type":"blob","Size":12,"Sha256":")" + sha + R"("},
+    {"Name":"sub","Path":"sub","Type":"tree","Size":0,"Sha256":null},
+    {"Name":"w.bin","Path":"sub/w.bin","Type":"blob","Size":4096,"Sha256":")" + std::string(64, 'B') + R"("},
+    {"Path":"../up.py","Type":"blob","Size":3,"Sha256":")" + sha + R"("},
+    {"Path":"nosize.py","Type":"blob","Sha256":")" + sha + R"("},
+    {"Path":"badhash.py","Type":"blob","Size":1,"Sha256":"xyz"},
+    {"Path":"nohash.py","Type":"blob","Size":2,"Sha256":""},
+    {"Path":"config.json","Type":"blob","Size":12,"Sha256":")" + sha + R"("}]}})";
+  std::vector<ListedFile> out;
+  std::vector<Incomplete> problems;
+  std::string message;
+  ASSERT_TRUE(parse_ms_files(body, out, problems, 100, &message));
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[0].path, "config.json");
+  EXPECT_EQ(out[0].size, 12u);
+  EXPECT_EQ(out[0].lfs_sha256, sha);
+  EXPECT_EQ(out[1].path, "sub/w.bin");
+  EXPECT_EQ(out[1].lfs_sha256, std::string(64, 'b'));  // hashes compared in lower case
+  EXPECT_EQ(out[2].path, "nohash.py");                 // an empty hash: size only
+  EXPECT_EQ(out[2].lfs_sha256, "");
+  EXPECT_EQ(problems.size(), 4u);  // "..", no size, bad hash, duplicate
+  // An error answer is not a listing, and says why.
+  out.clear();
+  EXPECT_FALSE(parse_ms_files(R"({"Code":10010205001,"Success":false,"Message":"model not exists","Data":null})", out, problems, 100,
+                              &message));
+  EXPECT_EQ(message, "model not exists");
+  EXPECT_FALSE(parse_ms_files("[]", out, problems, 100));
+  EXPECT_FALSE(parse_ms_files(R"({"Code":200,"Data":{"Files":{}}})", out, problems, 100));
+  EXPECT_TRUE(parse_ms_files(R"({"Code":200,"Data":{"Files":null}})", out, problems, 100));
+  EXPECT_TRUE(out.empty());
+  // The entry cap holds.
+  std::string many = R"({"Code":200,"Data":{"Files":[)";
+  for (int i = 0; i < 50; ++i) many += std::string(i ? "," : "") + R"({"Path":"f)" + std::to_string(i) + R"(.py","Type":"blob","Size":1})";
+  many += "]}}";
+  problems.clear();
+  ASSERT_TRUE(parse_ms_files(many, out, problems, 10));
+  EXPECT_EQ(out.size(), 10u);
+}
+
+TEST(HubListing, ModelScopeRevisions) {
+  const std::string commit(40, 'c');
+  const std::string body = R"({"Code":200,"Success":true,"Data":{"RevisionMap":{
+    "Branches":[{"Revision":"master","CreatedAt":100,"CommitId":")" + commit + R"("}],
+    "Tags":[{"Revision":"v1.0","CreatedAt":200},{"Revision":"","CreatedAt":300},{"CreatedAt":5}]}}})";
+  std::vector<MsRevision> out;
+  ASSERT_TRUE(parse_ms_revisions(body, out));
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].name, "master");
+  EXPECT_FALSE(out[0].tag);
+  EXPECT_EQ(out[0].commit, commit);
+  EXPECT_EQ(out[1].name, "v1.0");
+  EXPECT_TRUE(out[1].tag);
+  EXPECT_EQ(out[1].created_at, 200);
+  EXPECT_EQ(out[1].commit, "");  // no commit named: the caller records the revision as given
+  std::string message;
+  EXPECT_FALSE(parse_ms_revisions(R"({"Code":401,"Success":false,"Message":"no access"})", out, &message));
+  EXPECT_EQ(message, "no access");
+  EXPECT_FALSE(parse_ms_revisions(R"({"Code":200,"Data":{"RevisionMap":[]}})", out));
+}
+
+TEST(HubListing, ModelInfoSiblings) {
+  const std::string sha(40, 'd');
+  const std::string lfs(64, 'e');
+  const std::string body = R"({"id":"o/n","sha":")" + sha + R"(","siblings":[
+    {"rfilename":"config.json","size":10,"blobId":")" + std::string(40, '1') + R"("},
+    {"rfilename":"model.safetensors","size":99,"blobId":")" + std::string(40, '2') + R"(","lfs":{"sha256":")" + lfs + R"(","size":99}},
+    {"rfilename":"bad.bin","size":5,"lfs":{"sha256":")" + lfs + R"(","size":6}},
+    {"rfilename":"/etc/passwd","size":5},
+    {"rfilename":"nosize.py"}]})";
+  std::string got;
+  std::vector<ListedFile> out;
+  std::vector<Incomplete> problems;
+  ASSERT_TRUE(parse_hf_model_info(body, got, out, problems, 100));
+  EXPECT_EQ(got, sha);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].oid, std::string(40, '1'));
+  EXPECT_EQ(out[1].lfs_sha256, lfs);
+  EXPECT_EQ(out[1].size, 99u);
+  EXPECT_EQ(problems.size(), 3u);
+  EXPECT_FALSE(parse_hf_model_info(R"({"sha":"x"})", got, out, problems, 100));
+  EXPECT_TRUE(parse_hf_model_info(R"({"sha":"main","siblings":[]})", got, out, problems, 100));
+  EXPECT_EQ(got, "");  // not a commit
+}
+
 TEST(SparseBlob, RecordsWhatWasReadUnfetched) {
   auto b = SparseBlob::create(1 << 20);
   ASSERT_TRUE(b);

@@ -62,7 +62,7 @@ Result<std::vector<Snapshot>> open_github(const HubTarget& t, const HubOptions& 
   const std::string base = api + "/repos/" + t.repo;
   Cache cache = Cache::open_default();
   std::vector<Token> tokens;
-  if (const std::string tok = env("GITHUB_TOKEN"); !tok.empty()) tokens.push_back({url_host(api), tok});
+  if (const std::string tok = env("GITHUB_TOKEN"); !tok.empty()) tokens.push_back({url_host(api), tok, {}});
   HttpClient http(o.http, std::move(tokens));
   const std::string meta = "meta/github/" + t.repo + "/";
 

@@ -1,6 +1,5 @@
-// The Hugging Face client (and the dispatch for the other hubs, which this build does not read).
+// The Hugging Face client, and the dispatch to the other hubs' clients.
 #include <nlohmann/json.hpp>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -12,17 +11,13 @@
 #include "source/hub/cache.hpp"
 #include "source/hub/hub.hpp"
 #include "source/hub/listing.hpp"
-#include "source/hub/range_plan.hpp"
-#include "source/hub/sparse_blob.hpp"
+#include "source/hub/remote_files.hpp"
 #include "source/walk.hpp"
 
 namespace mg::hub {
 
 namespace {
 
-constexpr std::uint64_t kWholeAlways = 1u << 20;   // any file up to this is fetched whole
-constexpr std::uint64_t kApiBody = 64u << 20;      // one API answer (a listing page)
-constexpr std::uint64_t kRefetchChunk = 64u << 10;  // pages a parser read unfetched grow to this
 constexpr int kMaxListingPages = 1000;
 
 std::string env(const char* name) {
@@ -69,39 +64,6 @@ std::string hf_token() {
   return home.empty() ? std::string() : read_token_file(home + "/token");
 }
 
-std::string git_blob_sha1(std::string_view bytes) {
-  const std::string header = "blob " + std::to_string(bytes.size()) + std::string(1, '\0');
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_DigestInit_ex(ctx, EVP_sha1(), nullptr);
-  EVP_DigestUpdate(ctx, header.data(), header.size());
-  EVP_DigestUpdate(ctx, bytes.data(), bytes.size());
-  EVP_DigestFinal_ex(ctx, digest, &len);
-  EVP_MD_CTX_free(ctx);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 15];
-  }
-  return out;
-}
-
-// Files the engines read whole when small enough: code, configs, templates, documents.
-bool text_name(std::string_view path) {
-  const auto base = basename(path);
-  const auto dot = base.rfind('.');
-  if (dot == std::string_view::npos || dot == 0) return false;
-  const std::string ext = to_lower(base.substr(dot + 1));
-  for (const char* e : {"py", "pyi", "pyw", "pyx", "pxd", "pxi", "ipynb", "sh", "bash", "zsh", "bat", "cmd", "ps1", "js", "mjs", "cjs",
-                        "rb", "pl", "lua", "json", "yaml", "yml", "toml", "cfg", "ini", "conf", "jinja", "jinja2", "j2", "env", "md",
-                        "rst", "txt", "template", "csv", "tsv"}) {
-    if (ext == e) return true;
-  }
-  return false;
-}
-
 std::string status_error(const HttpResponse& r, const std::string& what) {
   const std::string code = r.header("x-error-code");
   const std::string msg = sanitize_utf8(r.header("x-error-message").substr(0, 300));
@@ -118,118 +80,6 @@ std::string status_error(const HttpResponse& r, const std::string& what) {
   if (!msg.empty()) why += ": " + msg;
   return what + ": " + why;
 }
-
-class HubFiles;
-
-struct RemoteFile {
-  std::string path;
-  std::string url;
-  std::string key;  // cache key
-  std::shared_ptr<SparseBlob> blob;
-  std::string resolved;  // where the hub redirected the last range request
-  std::uint64_t refetched = 0;
-};
-
-class HubFiles final : public RemoteFiles {
- public:
-  HubFiles(std::shared_ptr<HttpClient> http, Cache cache, bool offline, const Limits& limits)
-      : http_(std::move(http)), cache_(std::move(cache)), offline_(offline), limits_(limits) {}
-
-  Transfer transfer_;
-  std::vector<RemoteFile> files;
-
-  Transfer transfer() const override {
-    Transfer t = transfer_;
-    if (http_) {
-      t.fetched_bytes = http_->stats().body_bytes;
-      t.requests = http_->stats().requests;
-    }
-    return t;
-  }
-
-  // Fills `ranges` (page aligned) of f.blob from the cache, then over HTTP.
-  Result<bool> fetch_ranges(RemoteFile& f, const Ranges& ranges) {
-    for (const auto& [a, e] : ranges) {
-      for (auto& [off, bytes] : cache_.ranges(f.key, a, e)) {
-        if (off % SparseBlob::kPage != 0) continue;
-        if (!f.blob->missing(off, off + bytes.size()).empty()) {
-          f.blob->fill(off, reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
-          transfer_.cached_bytes += bytes.size();
-        }
-      }
-      for (const auto& [ma, me] : f.blob->missing(a, e)) {
-        if (offline_) return make_error("offline (HF_HUB_OFFLINE=1) and bytes " + std::to_string(ma) + "-" + std::to_string(me) + " are not in the cache");
-        // Ranges of an LFS file go straight to where the hub redirected the first one (a signed
-        // CDN address), and back through the hub if that address has expired.
-        auto r = http_->get({f.resolved.empty() ? f.url : f.resolved, ma, me, me - ma});
-        if (!f.resolved.empty() && (!r || r->status == 401 || r->status == 403 || r->status == 404 || r->status == 410)) {
-          f.resolved.clear();
-          r = http_->get({f.url, ma, me, me - ma});
-        }
-        if (r && !r->redirects.empty()) f.resolved = r->url;
-        if (!r) return make_error("range " + std::to_string(ma) + "-" + std::to_string(me) + ": " + r.error().message);
-        if (r->status == 200 && r->body.size() == f.blob->size() && ma == 0) {
-          // A server that ignores Range on a small file: the whole body is as good.
-          f.blob->fill(0, reinterpret_cast<const std::uint8_t*>(r->body.data()), r->body.size());
-          continue;
-        }
-        if (r->status != 206) return make_error(status_error(*r, "range request"));
-        const std::string expect = "bytes " + std::to_string(ma) + "-" + std::to_string(me - 1) + "/" + std::to_string(f.blob->size());
-        if (to_lower(r->header("content-range")) != expect || r->body.size() != me - ma) {
-          return make_error("the server answered range " + std::to_string(ma) + "-" + std::to_string(me - 1) + " with '" +
-                            sanitize_utf8(r->header("content-range").substr(0, 80)) + "' and " + std::to_string(r->body.size()) +
-                            " bytes: the file's size or content is not what the listing says");
-        }
-        f.blob->fill(ma, reinterpret_cast<const std::uint8_t*>(r->body.data()), r->body.size());
-        cache_.put_range(f.key, ma, r->body);
-      }
-    }
-    return true;
-  }
-
-  bool fetch_missing(std::vector<Incomplete>& incomplete) override {
-    bool added = false;
-    for (auto& f : files) {
-      const auto touched = f.blob->touched_unfetched();
-      if (touched.empty()) continue;
-      Ranges grow;
-      std::uint64_t bytes = 0;
-      for (const auto& [a, e] : touched) {
-        grow.emplace_back(a, std::min<std::uint64_t>(f.blob->size(), std::max(e, a + kRefetchChunk + f.refetched / 2)));
-      }
-      grow = coalesce(std::move(grow), f.blob->size(), 0);
-      for (const auto& [a, e] : grow) bytes += e - a;
-      if (f.refetched + bytes > limits_.max_archive_member_bytes) {
-        incomplete.push_back({f.path, "the parsers read more of this remote file than the " +
-                                          std::to_string(limits_.max_archive_member_bytes >> 20) + " MiB fetched for it"});
-        continue;
-      }
-      f.refetched += bytes;
-      if (auto r = fetch_ranges(f, grow); !r) {
-        incomplete.push_back({f.path, "cannot fetch: " + r.error().message});
-        continue;
-      }
-      added = true;
-    }
-    if (added) ++transfer_.rounds;
-    return added;
-  }
-
-  std::shared_ptr<HttpClient> http_;
-  Cache cache_;
-  bool offline_;
-  Limits limits_;
-};
-
-class Fetcher final : public RangeFetcher {
- public:
-  Fetcher(HubFiles& files, RemoteFile& f) : files_(files), f_(f) {}
-  Result<bool> fetch(const Ranges& ranges) override { return files_.fetch_ranges(f_, ranges); }
-
- private:
-  HubFiles& files_;
-  RemoteFile& f_;
-};
 
 struct HfRepo {
   std::string endpoint;
@@ -286,9 +136,9 @@ Result<std::vector<Snapshot>> open_hf(const HubTarget& t, const HubOptions& o, c
 
   Cache cache = Cache::open_default();
   std::vector<Token> tokens;
-  if (const std::string tok = hf_token(); !tok.empty()) tokens.push_back({url_host(repo.endpoint), tok});
+  if (const std::string tok = hf_token(); !tok.empty()) tokens.push_back({url_host(repo.endpoint), tok, {}});
   auto http = std::make_shared<HttpClient>(o.http, std::move(tokens));
-  auto files = std::make_shared<HubFiles>(o.offline ? nullptr : http, cache, o.offline, limits);
+  auto files = std::make_shared<HubFiles>(o.offline ? nullptr : http, cache, o.offline, limits, status_error, "offline (HF_HUB_OFFLINE=1)");
   files->transfer_.endpoint = repo.endpoint;
 
   // 1. The revision, as a commit.
@@ -377,86 +227,20 @@ Result<std::vector<Snapshot>> open_hf(const HubTarget& t, const HubOptions& o, c
   // ones by range.
   const std::string hf_snapshot = hf_folder.empty() ? std::string() : hf_folder + "/snapshots/" + sha;
   const bool have_hf_snapshot = !hf_snapshot.empty() && is_dir(hf_snapshot);
-  for (const auto& lf : listed) {
-    files->transfer_.repository_bytes += lf.size;
-    const std::string key = !lf.lfs_sha256.empty() ? "sha256-" + lf.lfs_sha256 : !lf.oid.empty() ? "git-" + lf.oid : "";
-    if (have_hf_snapshot) {
+  ListedSource source;
+  source.url = [&](const ListedFile& lf) { return repo.file_url(sha, lf.path); };
+  if (have_hf_snapshot) {
+    source.local = [&](const ListedFile& lf) {
       // The blob a snapshot links to is named by its ETag: the LFS sha256, or the git blob id.
       const std::string local = real_path(hf_snapshot + "/" + lf.path);
       struct stat st {};
       const std::string etag(basename(local));
-      if (!local.empty() && stat(local.c_str(), &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) == lf.size &&
-          (etag == lf.lfs_sha256 || etag == lf.oid)) {
-        snap.files.push_back(FileEntry{lf.path, lf.size, local, -1, {}, false});
-        files->transfer_.local_bytes += lf.size;
-        continue;
-      }
-    }
-    const std::string url = repo.file_url(sha, lf.path);
-    if (lf.size == 0) {
-      snap.members.push_back(std::make_shared<OwnedBlob>(std::vector<std::uint8_t>{}));
-      snap.files.push_back(FileEntry{lf.path, 0, {}, static_cast<int>(snap.members.size() - 1), {}, false});
-      continue;
-    }
-    const bool whole = lf.size <= kWholeAlways || (text_name(lf.path) && lf.size <= limits.max_yara_file_bytes);
-    if (whole) {
-      if (auto path = cache.object(key); path && !key.empty()) {
-        snap.files.push_back(FileEntry{lf.path, lf.size, *path, -1, {}, false});
-        files->transfer_.cached_bytes += lf.size;
-        continue;
-      }
-      if (o.offline) {
-        snap.incomplete.push_back({lf.path, "offline (HF_HUB_OFFLINE=1) and not in the cache: not scanned"});
-        continue;
-      }
-      auto r = http->get({url, 0, 0, lf.size});
-      if (!r) {
-        snap.incomplete.push_back({lf.path, "cannot fetch: " + r.error().message});
-        continue;
-      }
-      if (r->status != 200) {
-        snap.incomplete.push_back({lf.path, status_error(*r, "cannot fetch")});
-        continue;
-      }
-      if (r->body.size() != lf.size) {
-        snap.incomplete.push_back({lf.path, "the server sent " + std::to_string(r->body.size()) + " bytes, the listing says " +
-                                                std::to_string(lf.size) + ": not scanned"});
-        continue;
-      }
-      const bool lfs_ok = lf.lfs_sha256.empty() || sha256_hex(r->body) == lf.lfs_sha256;
-      const bool git_ok = !lf.lfs_sha256.empty() || lf.oid.empty() || git_blob_sha1(r->body) == lf.oid;
-      if (!lfs_ok || !git_ok) {
-        snap.incomplete.push_back({lf.path, std::string("content does not match the listing's ") + (lfs_ok ? "git blob id" : "LFS sha256") +
-                                                ": not scanned"});
-        continue;
-      }
-      if (auto path = key.empty() ? std::nullopt : cache.put_object(key, r->body)) {
-        snap.files.push_back(FileEntry{lf.path, lf.size, *path, -1, {}, false});
-      } else {
-        snap.members.push_back(std::make_shared<OwnedBlob>(std::vector<std::uint8_t>(r->body.begin(), r->body.end())));
-        snap.files.push_back(FileEntry{lf.path, lf.size, {}, static_cast<int>(snap.members.size() - 1), {}, false});
-      }
-      continue;
-    }
-    auto blob = SparseBlob::create(lf.size);
-    if (!blob) {
-      snap.incomplete.push_back({lf.path, blob.error().message});
-      continue;
-    }
-    RemoteFile rf{lf.path, url, key, *blob, {}, 0};
-    Fetcher fetcher(*files, rf);
-    auto planned = plan_and_fetch(**blob, fetcher, lf.path, limits);
-    if (!planned) {
-      snap.incomplete.push_back({lf.path, "cannot fetch: " + planned.error().message});
-      continue;
-    }
-    if (!planned->note.empty()) snap.incomplete.push_back({lf.path, planned->note});
-    snap.members.push_back(*blob);
-    snap.files.push_back(FileEntry{lf.path, lf.size, {}, static_cast<int>(snap.members.size() - 1), {}, false});
-    files->files.push_back(std::move(rf));
+      const bool usable = !local.empty() && stat(local.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+                          static_cast<std::uint64_t>(st.st_size) == lf.size && (etag == lf.lfs_sha256 || etag == lf.oid);
+      return usable ? local : std::string();
+    };
   }
-  snap.sort_files();
-  snap.remote = files;
+  add_listed_files(snap, files, listed, source, limits);
   cache.trim(Cache::max_bytes_from_env());
   return std::vector<Snapshot>{std::move(snap)};
 }
@@ -469,13 +253,17 @@ HubOptions HubOptions::from_env() {
   return o;
 }
 
-bool hub_supported(Hub hub) { return hub == Hub::huggingface || hub == Hub::torchhub || hub == Hub::github; }
+bool hub_supported(Hub) { return true; }
 
 Result<std::vector<Snapshot>> open_github(const HubTarget& target, const HubOptions& options, const Limits& limits);
+Result<std::vector<Snapshot>> open_modelscope(const HubTarget& target, const HubOptions& options, const Limits& limits);
+Result<std::vector<Snapshot>> open_opencsg(const HubTarget& target, const HubOptions& options, const Limits& limits);
 
 Result<std::vector<Snapshot>> open_hub_target(const HubTarget& target, const HubOptions& options, const Limits& limits) {
   if (target.hub == Hub::huggingface) return open_hf(target, options, limits);
   if (target.hub == Hub::torchhub || target.hub == Hub::github) return open_github(target, options, limits);
+  if (target.hub == Hub::modelscope) return open_modelscope(target, options, limits);
+  if (target.hub == Hub::opencsg) return open_opencsg(target, options, limits);
   return make_error(std::string(hub_name(target.hub)) + " targets are not read by this build yet (issue 12); scan a local copy instead");
 }
 

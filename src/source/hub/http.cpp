@@ -171,7 +171,8 @@ const Token* HttpClient::token_for(const std::string& url) const {
   // Never in clear text, except to this machine (the tests' server).
   if (!starts_with(to_lower(url), "https://") && !is_loopback_host(host)) return nullptr;
   for (const auto& t : tokens_) {
-    if (!t.value.empty() && t.host == host) return &t;
+    // A value with a line break would add headers of its own: never sent.
+    if (!t.value.empty() && t.host == host && t.value.find_first_of("\r\n") == std::string::npos) return &t;
   }
   return nullptr;
 }
@@ -187,7 +188,7 @@ Result<HttpResponse> HttpClient::attempt(const std::string& url, const HttpReque
   curl_slist* hdrs = nullptr;
   std::string auth;
   if (const Token* t = token_for(url)) {
-    auth = "Authorization: Bearer " + t->value;
+    auth = t->cookie.empty() ? "Authorization: Bearer " + t->value : "Cookie: " + t->cookie + "=" + t->value;
     hdrs = curl_slist_append(hdrs, auth.c_str());
   }
   hdrs = curl_slist_append(hdrs, "Accept-Encoding: identity");

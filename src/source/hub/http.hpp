@@ -31,6 +31,7 @@ struct HttpConfig {
 struct Token {
   std::string host;
   std::string value;  // sent as "Authorization: Bearer <value>"; never logged or reported
+  std::string cookie;  // when set, sent as "Cookie: <cookie>=<value>" instead (ModelScope's session cookie)
 };
 
 struct HttpRequest {

@@ -16,6 +16,80 @@ bool is_hex(std::string_view s, std::size_t n) {
   return s.size() == n && std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
+// Appends listed files to `out` under the rules every listing shares: a name no repository can hold,
+// a duplicate or a missing size is left out and reported (the first 20 problems).
+class EntrySink {
+ public:
+  EntrySink(std::vector<ListedFile>& out, std::vector<Incomplete>& problems, std::size_t max_entries)
+      : out_(out), problems_(problems), max_(max_entries) {
+    for (const auto& f : out) seen_.insert(f.path);
+  }
+  void problem(const std::string& file, const std::string& why) {
+    if (++reported_ <= 20) problems_.push_back({file, why});
+  }
+  // False once the listing holds max_entries files (stop reading).
+  bool add(const std::string& path, const nlohmann::json* size, ListedFile lf) {
+    if (!safe_listing_path(path)) {
+      problem(printable_name(path.substr(0, 200)), "the listing names a file no repository can hold (absolute, '..', control "
+                                                  "characters or not UTF-8): not fetched");
+      return true;
+    }
+    if (out_.size() >= max_) {
+      problem("", "listing has more than " + std::to_string(max_) + " files; the rest were not scanned");
+      return false;
+    }
+    if (size == nullptr || !size->is_number_unsigned()) {
+      problem(path, "the listing gives no size: not fetched");
+      return true;
+    }
+    lf.path = path;
+    lf.size = size->get<std::uint64_t>();
+    if (!seen_.insert(path).second) {
+      problem(path, "the listing names this file twice: not fetched");
+      return true;
+    }
+    out_.push_back(std::move(lf));
+    return true;
+  }
+
+ private:
+  std::vector<ListedFile>& out_;
+  std::vector<Incomplete>& problems_;
+  std::size_t max_;
+  std::set<std::string, std::less<>> seen_;
+  std::size_t reported_ = 0;
+};
+
+const nlohmann::json* member(const nlohmann::json& o, const char* key) {
+  if (!o.is_object()) return nullptr;
+  const auto it = o.find(key);
+  return it == o.end() ? nullptr : &*it;
+}
+
+std::string string_member(const nlohmann::json& o, const char* key) {
+  const auto* v = member(o, key);
+  return v != nullptr && v->is_string() ? v->get<std::string>() : std::string();
+}
+
+// The Data of a ModelScope answer, or nullptr (with hub_message set when the wrapper says why).
+const nlohmann::json* ms_data(const nlohmann::json& doc, std::string* hub_message) {
+  if (!doc.is_object()) return nullptr;
+  const auto* code = member(doc, "Code");
+  const auto* success = member(doc, "Success");
+  const bool failed = (code != nullptr && code->is_number() && code->get<double>() != 200) ||
+                      (success != nullptr && success->is_boolean() && !success->get<bool>());
+  if (failed) {
+    if (hub_message != nullptr) {
+      std::string m = string_member(doc, "Message");
+      if (m.empty() && code != nullptr && code->is_number()) m = "Code " + code->dump();
+      *hub_message = m.empty() ? std::string("the hub reported a failure") : printable_name(m.substr(0, 300));
+    }
+    return nullptr;
+  }
+  const auto* data = member(doc, "Data");
+  return data != nullptr && data->is_object() ? data : nullptr;
+}
+
 }  // namespace
 
 std::string printable_name(std::string_view s) {
@@ -113,6 +187,104 @@ std::string parse_hf_revision_sha(std::string_view body) {
   const auto sha = doc.find("sha");
   if (sha == doc.end() || !sha->is_string() || !is_hex(sha->get<std::string>(), 40)) return {};
   return sha->get<std::string>();
+}
+
+bool parse_ms_files(std::string_view body, std::vector<ListedFile>& out, std::vector<Incomplete>& problems, std::size_t max_entries,
+                    std::string* hub_message) {
+  if (!json_depth_within(body, 16)) return false;
+  const auto doc = nlohmann::json::parse(body.begin(), body.end(), nullptr, false);
+  if (doc.is_discarded()) return false;
+  const auto* data = ms_data(doc, hub_message);
+  if (data == nullptr) return false;
+  const auto* files = member(*data, "Files");
+  if (files == nullptr) return false;
+  if (files->is_null()) return true;  // an empty repository
+  if (!files->is_array()) return false;
+  EntrySink sink(out, problems, max_entries);
+  for (const auto& e : *files) {
+    if (!e.is_object()) return false;
+    const auto* type = member(e, "Type");
+    const auto* path = member(e, "Path");
+    if (type == nullptr || !type->is_string() || path == nullptr || !path->is_string()) {
+      sink.problem("", "listing entry without a Type or Path");
+      continue;
+    }
+    if (*type != "blob") continue;
+    const std::string p = path->get<std::string>();
+    ListedFile lf;
+    if (const auto* sha = member(e, "Sha256"); sha != nullptr && !sha->is_null() && !(sha->is_string() && sha->get<std::string>().empty())) {
+      // ModelScope hashes every file (absent or empty: checked by size only); a hash that is not one
+      // cannot verify anything.
+      if (!sha->is_string() || !is_hex(to_lower(sha->get<std::string>()), 64)) {
+        sink.problem(printable_name(p.substr(0, 200)), "the listing's Sha256 is malformed: not fetched");
+        continue;
+      }
+      lf.lfs_sha256 = to_lower(sha->get<std::string>());
+    }
+    if (!sink.add(p, member(e, "Size"), std::move(lf))) break;
+  }
+  return true;
+}
+
+bool parse_ms_revisions(std::string_view body, std::vector<MsRevision>& out, std::string* hub_message) {
+  if (!json_depth_within(body, 16)) return false;
+  const auto doc = nlohmann::json::parse(body.begin(), body.end(), nullptr, false);
+  if (doc.is_discarded()) return false;
+  const auto* data = ms_data(doc, hub_message);
+  if (data == nullptr) return false;
+  const auto* map = member(*data, "RevisionMap");
+  if (map == nullptr || !map->is_object()) return false;
+  for (const auto& [key, tag] : {std::pair<const char*, bool>{"Branches", false}, {"Tags", true}}) {
+    const auto* list = member(*map, key);
+    if (list == nullptr || list->is_null()) continue;
+    if (!list->is_array()) return false;
+    for (const auto& e : *list) {
+      MsRevision r;
+      r.name = string_member(e, "Revision");
+      if (r.name.empty() || r.name.size() > 255) continue;
+      r.tag = tag;
+      if (const std::string c = to_lower(string_member(e, "CommitId")); is_hex(c, 40)) r.commit = c;
+      if (const auto* at = member(e, "CreatedAt"); at != nullptr && at->is_number_integer()) r.created_at = at->get<std::int64_t>();
+      if (out.size() >= 10000) return true;
+      out.push_back(std::move(r));
+    }
+  }
+  return true;
+}
+
+bool parse_hf_model_info(std::string_view body, std::string& sha, std::vector<ListedFile>& out, std::vector<Incomplete>& problems,
+                         std::size_t max_entries) {
+  if (!json_depth_within(body, 16)) return false;
+  const auto doc = nlohmann::json::parse(body.begin(), body.end(), nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) return false;
+  const auto* siblings = member(doc, "siblings");
+  if (siblings == nullptr || !siblings->is_array()) return false;
+  sha = string_member(doc, "sha");
+  if (!is_hex(sha, 40)) sha.clear();
+  EntrySink sink(out, problems, max_entries);
+  for (const auto& e : *siblings) {
+    const auto* name = member(e, "rfilename");
+    if (name == nullptr || !name->is_string()) {
+      sink.problem("", "listing entry without an rfilename");
+      continue;
+    }
+    const std::string p = name->get<std::string>();
+    const auto* size = member(e, "size");
+    ListedFile lf;
+    if (const std::string blob = string_member(e, "blobId"); is_hex(blob, 40)) lf.oid = blob;
+    if (const auto* lfs = member(e, "lfs"); lfs != nullptr && !lfs->is_null()) {
+      const std::string h = string_member(*lfs, "sha256");
+      const auto* s = member(*lfs, "size");
+      if (!is_hex(h, 64) || s == nullptr || size == nullptr || !s->is_number_unsigned() || !size->is_number_unsigned() ||
+          s->get<std::uint64_t>() != size->get<std::uint64_t>()) {
+        sink.problem(printable_name(p.substr(0, 200)), "the listing's LFS record is malformed or disagrees with the size: not fetched");
+        continue;
+      }
+      lf.lfs_sha256 = h;
+    }
+    if (!sink.add(p, size, std::move(lf))) break;
+  }
+  return true;
 }
 
 std::string link_next(std::string_view h) {

@@ -135,6 +135,32 @@ Result<std::optional<HubTarget>> parse_hub_target(std::string_view target, std::
     }
     return finish(target, Hub::huggingface, repo, rev, type);
   }
+  for (std::string_view host : {"https://www.modelscope.cn/", "https://modelscope.cn/", "https://www.modelscope.ai/", "https://modelscope.ai/"}) {
+    if (!starts_with(target, host)) continue;
+    // https://www.modelscope.cn/models/owner/name[/summary|/files][?Revision=rev]
+    std::string_view rest = target.substr(host.size());
+    std::string_view query;
+    if (const auto q = rest.find('?'); q != std::string_view::npos) {
+      query = rest.substr(q + 1);
+      rest = rest.substr(0, q);
+    }
+    if (const auto h = query.find('#'); h != std::string_view::npos) query = query.substr(0, h);
+    if (const auto h = rest.find('#'); h != std::string_view::npos) rest = rest.substr(0, h);
+    if (!starts_with(rest, "models/")) return bad(target, "only model URLs (https://www.modelscope.cn/models/owner/name) are ModelScope targets");
+    rest.remove_prefix(7);
+    const auto parts = split(rest, '/');
+    if (parts.size() < 2) return bad(target, "a ModelScope URL names https://www.modelscope.cn/models/owner/name");
+    if (parts.size() > 3 || (parts.size() == 3 && parts[2] != "summary" && parts[2] != "files" && !parts[2].empty())) {
+      return bad(target, "only /summary or /files may follow owner/name in a ModelScope URL");
+    }
+    if (repo_type != "model") return bad(target, "--repo-type applies to Hugging Face and OpenCSG only");
+    std::string rev;
+    for (auto kv : split(query, '&')) {
+      if (starts_with(kv, "Revision=")) rev = std::string(kv.substr(9));
+    }
+    if (query.find("Revision=") != std::string_view::npos && rev.empty()) return bad(target, "empty Revision= in the URL");
+    return finish(target, Hub::modelscope, std::string(parts[0]) + "/" + std::string(parts[1]), rev, "model");
+  }
   return std::optional<HubTarget>();
 }
 
