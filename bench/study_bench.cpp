@@ -81,9 +81,11 @@ int main(int argc, char** argv) {
 
     mg::study::RunOptions o;
     const auto c = mg::study::run_study(store, study, o);
-    std::printf("run: %zu scanned, %zu failed, %llu findings in %.1f s = %.1f repositories/s (%u workers)\n", c.scanned,
-                c.failed, static_cast<unsigned long long>(c.findings), c.elapsed_s, static_cast<double>(c.scanned) / c.elapsed_s,
-                std::max(1u, std::thread::hardware_concurrency()));
+    std::printf("run: %zu scanned, %zu failed, %llu findings in %.1f s = %.1f repositories/s (%u workers); writing the "
+                "results took %.2f s (%.2f ms per repository)\n",
+                c.scanned, c.failed, static_cast<unsigned long long>(c.findings), c.elapsed_s,
+                static_cast<double>(c.scanned) / c.elapsed_s, std::max(1u, std::thread::hardware_concurrency()), c.store_s,
+                1000.0 * c.store_s / static_cast<double>(std::max<std::size_t>(c.scanned, 1)));
     t0 = std::chrono::steady_clock::now();
     const auto again = mg::study::run_study(store, study, o);
     std::printf("re-run: %zu pending, found in %.3f s\n", again.total, seconds_since(t0));

@@ -44,8 +44,8 @@ st AS (
   FROM added a)
 SELECT platform, count(*) AS repositories, sum(targets > 0) AS scanned, sum(targets = 0) AS not_scanned,
   sum(targets = 0 AND had_error) AS failed, sum(partial) AS partial,
-  sum(verdict_rank = 4) AS verdict_critical, sum(verdict_rank = 3) AS verdict_high,
-  sum(verdict_rank = 2) AS verdict_medium, sum(verdict_rank = 1) AS verdict_low,
+  coalesce(sum(verdict_rank = 4), 0) AS verdict_critical, coalesce(sum(verdict_rank = 3), 0) AS verdict_high,
+  coalesce(sum(verdict_rank = 2), 0) AS verdict_medium, coalesce(sum(verdict_rank = 1), 0) AS verdict_low,
   sum(targets > 0 AND verdict_rank IS NULL) AS verdict_clean
 FROM st GROUP BY platform ORDER BY platform)sql"});
 
@@ -508,7 +508,7 @@ table{border-collapse:collapse;margin:.6em 0;font-size:13px}
 th,td{border:1px solid #ddd;padding:3px 7px}th{background:#f4f4f4;text-align:left}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
 p.about{color:#444;max-width:60em}
-nav a{margin-right:1em}
+nav a{margin-right:1em}.tw{overflow-x:auto}
 .charts{display:flex;flex-wrap:wrap;gap:1.5em}
 svg.chart{background:#fcfcfc;border:1px solid #eee}
 svg .ct{font-weight:600;font-size:13px}svg .cl,svg .cv{font-size:11px;fill:#333}
@@ -526,7 +526,7 @@ svg .ct{font-weight:600;font-size:13px}svg .cl,svg .cv{font-size:11px;fill:#333}
       out += "<p><em>No rows.</em></p>\n";
       continue;
     }
-    out += "<table class=\"data\" data-query=\"" + html_escape(t.query->name) + "\"><thead><tr>";
+    out += "<div class=\"tw\"><table class=\"data\" data-query=\"" + html_escape(t.query->name) + "\"><thead><tr>";
     for (const auto& c : t.columns) out += "<th>" + html_escape(c) + "</th>";
     out += "</tr></thead><tbody>\n";
     for (const auto& row : t.rows) {
@@ -537,7 +537,7 @@ svg .ct{font-weight:600;font-size:13px}svg .cl,svg .cv{font-size:11px;fill:#333}
       }
       out += "</tr>\n";
     }
-    out += "</tbody></table>\n";
+    out += "</tbody></table></div>\n";
   }
   out += "</body></html>\n";
   return out;

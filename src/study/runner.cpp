@@ -157,7 +157,9 @@ RunCounts run_study(Store& store, std::int64_t study, const RunOptions& options)
         const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
         std::lock_guard lock(store_mutex);
         if (fatal) return;
+        const auto w0 = std::chrono::steady_clock::now();
         const bool written = store.record(repo, commit, rules, reports, files, ms);
+        counts.store_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
         finish(repo.repo_id, written ? &RunCounts::scanned : &RunCounts::skipped, written ? findings : 0);
       } catch (const StoreError&) {
         std::lock_guard lock(store_mutex);

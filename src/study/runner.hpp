@@ -18,6 +18,7 @@ struct RunCounts {
   std::size_t failed = 0;   // error recorded; retried next run
   std::uint64_t findings = 0;
   double elapsed_s = 0;
+  double store_s = 0;  // time spent writing results (transactions), summed over workers
   std::size_t finished() const { return scanned + skipped + failed; }
 };
 
