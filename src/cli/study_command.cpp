@@ -158,15 +158,20 @@ int StudyCommand::run_add() {
         repos.push_back({0, id_from_folder(p.filename().string()), p.string(), platform_.empty() ? "local" : platform_, ""});
         continue;
       }
-      auto hub = hub::parse_hub_target(line);
-      if (hub && !*hub && line.find('/') != std::string::npos) hub = hub::parse_hub_target("hf:" + line);
+      // A hub form (hf:, ms:, csg:, torchhub:, github:, a hub URL) is scanned as written; a bare
+      // owner/name is a Hugging Face id.
+      std::string source = line;
+      auto hub = hub::parse_hub_target(source);
+      if (hub && !*hub && line.find('/') != std::string::npos) {
+        source = "hf:" + line;
+        hub = hub::parse_hub_target(source);
+      }
       if (!hub || !*hub) {
         problems.push_back(from_file_ + ":" + std::to_string(n) + ": neither an existing path nor a hub repository: " +
                            (hub ? line : hub.error().message));
         continue;
       }
       const auto& t = **hub;
-      const std::string source = line.find(':') != std::string::npos && line.find("://") == std::string::npos ? line : "hf:" + t.repo;
       repos.push_back({0, t.repo, source, platform_.empty() ? std::string(hub::hub_name(t.hub)) : platform_, ""});
     }
   }
