@@ -30,6 +30,43 @@ class ScanCommand {
   int follow_remote_code_ = 0;  // --follow-remote-code[=DEPTH]
 };
 
+// `modelgate study init|add|run|status|report` (study_command.cpp, docs/study.md).
+class StudyCommand {
+ public:
+  void register_options(CLI::App& cmd);
+  int run();
+
+ private:
+  int run_init();
+  int run_add();
+  int run_run();
+  int run_status();
+  int run_report();
+
+  CLI::App* init_ = nullptr;
+  CLI::App* add_ = nullptr;
+  CLI::App* run_ = nullptr;
+  CLI::App* status_ = nullptr;
+  CLI::App* report_ = nullptr;
+  std::string db_;
+  std::string study_ = "default";
+  std::string from_file_;
+  std::vector<std::string> folders_;
+  std::vector<std::string> hf_filters_;
+  std::string platform_;
+  std::string endpoint_;
+  std::size_t limit_ = 0;
+  std::size_t page_size_ = 1000;
+  unsigned workers_ = 0;
+  std::string shard_;
+  bool offline_ = false;
+  bool quiet_ = false;
+  std::string format_ = "text";
+  std::string out_;
+  std::string formats_ = "md,csv,html";
+  bool print_sql_ = false;
+};
+
 int run_rules(const std::string& format);
 int run_explain(const std::string& id);
 

@@ -1,4 +1,4 @@
-// modelgate: subcommands scan | rules | explain. Exit codes: 0 nothing at or above --fail-on,
+// modelgate: subcommands scan | rules | explain | study. Exit codes: 0 nothing at or above --fail-on,
 // 1 findings at or above it, 2 the analysis could not complete (partial, unreadable, usage error).
 #include <CLI/CLI.hpp>
 
@@ -25,6 +25,10 @@ int main(int argc, char** argv) {
   auto* explain = app.add_subcommand("explain", "Print a rule's documentation");
   explain->add_option("rule_id", explain_id, "Rule id, e.g. LD102")->required();
 
+  mg::StudyCommand study_cmd;
+  auto* study = app.add_subcommand("study", "Scan a corpus or hub listing into a SQLite store and report the study's tables");
+  study_cmd.register_options(*study);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -35,6 +39,7 @@ int main(int argc, char** argv) {
     if (*scan) return scan_cmd.run();
     if (*rules) return mg::run_rules(rules_format);
     if (*explain) return mg::run_explain(explain_id);
+    if (*study) return study_cmd.run();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "modelgate: error: %s\n", e.what());
     return 2;

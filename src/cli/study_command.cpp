@@ -1,0 +1,341 @@
+// `modelgate study`: scan whole hubs or corpora into a SQLite store and report the paper's tables
+// from it (docs/study.md).
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "source/hub/catalog.hpp"
+#include "source/hub/target.hpp"
+#include "study/report.hpp"
+#include "study/runner.hpp"
+#include "study/store.hpp"
+
+namespace mg {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string json_string(std::string_view s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+std::string duration(double s) {
+  if (s < 0 || s > 1e7) return "?";
+  const long t = static_cast<long>(s + 0.5);
+  char buf[32];
+  if (t >= 3600) {
+    std::snprintf(buf, sizeof buf, "%ldh%02ldm", t / 3600, (t / 60) % 60);
+  } else if (t >= 60) {
+    std::snprintf(buf, sizeof buf, "%ldm%02lds", t / 60, t % 60);
+  } else {
+    std::snprintf(buf, sizeof buf, "%lds", t);
+  }
+  return buf;
+}
+
+bool is_repo_folder_name(const std::string& name) { return name.find("__") != std::string::npos; }
+
+// "owner__name" -> "owner/name" (the corpus layout); other names stay as they are.
+std::string id_from_folder(const std::string& name) {
+  const auto p = name.find("__");
+  return p == std::string::npos ? name : name.substr(0, p) + "/" + name.substr(p + 2);
+}
+
+std::vector<fs::path> subfolders(const fs::path& dir) {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    std::error_code ec;
+    if (e.is_directory(ec) && !e.is_symlink(ec) && e.path().filename().string().front() != '.') out.push_back(e.path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+void StudyCommand::register_options(CLI::App& cmd) {
+  cmd.require_subcommand(1);
+  auto store_opt = [this](CLI::App* sub) {
+    sub->add_option("db", db_, "Study store (SQLite file)")->required();
+    sub->add_option("--study", study_, "Study name inside the store")->capture_default_str();
+  };
+  init_ = cmd.add_subcommand("init", "Create a study store (or migrate an existing one)");
+  store_opt(init_);
+
+  add_ = cmd.add_subcommand("add", "Add repositories to scan");
+  store_opt(add_);
+  auto* from = add_->add_option("--from-file", from_file_, "File of repository ids (hf:owner/name, owner/name) or paths, one a line");
+  auto* folders = add_->add_option("--folders", folders_,
+                                   "Folders of repositories: each subfolder is one; <group>/<owner>__<name>/ counts "
+                                   "owner/name under the group");
+  auto* hf = add_->add_option("--hf-list", hf_filters_, "Hugging Face listing filters (e.g. custom_code); ANDed");
+  from->excludes(folders)->excludes(hf);
+  folders->excludes(hf);
+  add_->add_option("--platform", platform_, "Platform/group to count them under (default: the folder group, the hub, or 'local')");
+  add_->add_option("--endpoint", endpoint_, "Hub endpoint for --hf-list (default HF_ENDPOINT or https://huggingface.co)");
+  add_->add_option("--limit", limit_, "--hf-list: stop after this many repositories (0 = all)");
+  add_->add_option("--page-size", page_size_, "--hf-list: repositories per listing request")->capture_default_str();
+
+  run_ = cmd.add_subcommand("run", "Scan the pending repositories");
+  store_opt(run_);
+  run_->add_option("--workers,-j", workers_, "Repositories scanned at once (0 = one per core)");
+  run_->add_option("--shard", shard_, "i/n: only the repositories whose id hashes to shard i of n");
+  run_->add_option("--limit", limit_, "Scan at most this many repositories, then stop");
+  run_->add_option("--endpoint", endpoint_, "Hub endpoint for hub repositories");
+  run_->add_flag("--offline", offline_, "Hub repositories from the local caches only");
+  run_->add_flag("--quiet,-q", quiet_, "No progress line");
+
+  status_ = cmd.add_subcommand("status", "Counts of done, failed and pending repositories");
+  store_opt(status_);
+  status_->add_option("--format", format_, "text or json")->check(CLI::IsMember({"text", "json"}));
+
+  report_ = cmd.add_subcommand("report", "Write the study's tables (Markdown, CSV, HTML)");
+  store_opt(report_);
+  report_->add_option("--out", out_, "Output folder");
+  report_->add_option("--format", formats_, "Comma-separated: md, csv, html")->capture_default_str();
+  report_->add_flag("--sql", print_sql_, "Print the report's SQL queries (Markdown) instead");
+}
+
+int StudyCommand::run() {
+  if (*init_) return run_init();
+  if (*add_) return run_add();
+  if (*run_) return run_run();
+  if (*status_) return run_status();
+  if (*report_) return run_report();
+  return 2;
+}
+
+int StudyCommand::run_init() {
+  study::Store store(db_, true);
+  store.study(study_, true);
+  std::printf("%s: schema version %d, study '%s'\n", db_.c_str(), study::schema_version(store.db()), study_.c_str());
+  return 0;
+}
+
+int StudyCommand::run_add() {
+  if (from_file_.empty() && folders_.empty() && hf_filters_.empty()) {
+    std::fprintf(stderr, "modelgate study add: give --from-file, --folders or --hf-list\n");
+    return 2;
+  }
+  std::vector<study::Repository> repos;
+  std::vector<std::string> problems;
+  if (!from_file_.empty()) {
+    std::ifstream in(from_file_);
+    if (!in) {
+      std::fprintf(stderr, "modelgate study add: cannot read %s\n", from_file_.c_str());
+      return 2;
+    }
+    std::size_t n = 0;
+    for (std::string line; std::getline(in, line);) {
+      ++n;
+      while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
+      const auto start = line.find_first_not_of(" \t");
+      if (start == std::string::npos || line[start] == '#') continue;
+      line = line.substr(start);
+      std::error_code ec;
+      if (fs::exists(line, ec)) {
+        const fs::path p = fs::absolute(line).lexically_normal();
+        repos.push_back({0, id_from_folder(p.filename().string()), p.string(), platform_.empty() ? "local" : platform_, ""});
+        continue;
+      }
+      // A hub form (hf:, ms:, csg:, torchhub:, github:, a hub URL) is scanned as written; a bare
+      // owner/name is a Hugging Face id.
+      std::string source = line;
+      auto hub = hub::parse_hub_target(source);
+      if (hub && !*hub && line.find('/') != std::string::npos) {
+        source = "hf:" + line;
+        hub = hub::parse_hub_target(source);
+      }
+      if (!hub || !*hub) {
+        problems.push_back(from_file_ + ":" + std::to_string(n) + ": neither an existing path nor a hub repository: " +
+                           (hub ? line : hub.error().message));
+        continue;
+      }
+      const auto& t = **hub;
+      repos.push_back({0, t.repo, source, platform_.empty() ? std::string(hub::hub_name(t.hub)) : platform_, ""});
+    }
+  }
+  for (const auto& dir : folders_) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) {
+      std::fprintf(stderr, "modelgate study add: %s is not a folder\n", dir.c_str());
+      return 2;
+    }
+    const fs::path root = fs::absolute(dir).lexically_normal();
+    const std::string group = platform_.empty() ? root.filename().string() : platform_;
+    for (const auto& sub : subfolders(root)) {
+      const std::string name = sub.filename().string();
+      std::vector<fs::path> inner = is_repo_folder_name(name) ? std::vector<fs::path>{} : subfolders(sub);
+      const bool category = !inner.empty() && std::all_of(inner.begin(), inner.end(), [](const fs::path& p) {
+        return is_repo_folder_name(p.filename().string());
+      });
+      if (category) {
+        for (const auto& repo : inner) {
+          repos.push_back({0, id_from_folder(repo.filename().string()), repo.string(), platform_.empty() ? name : platform_, ""});
+        }
+      } else {
+        repos.push_back({0, id_from_folder(name), sub.string(), group, ""});
+      }
+    }
+  }
+  if (!hf_filters_.empty()) {
+    hub::CatalogQuery q;
+    q.endpoint = endpoint_;
+    q.filters = hf_filters_;
+    q.page_size = page_size_;
+    q.max_entries = limit_;
+    const bool tty = isatty(STDERR_FILENO) != 0;
+    auto listed = hub::list_hf_models(q, problems, [tty](std::size_t n) {
+      if (tty) std::fprintf(stderr, "\rlisted %zu repositories", n);
+    });
+    if (tty) std::fprintf(stderr, "\n");
+    if (!listed) {
+      std::fprintf(stderr, "modelgate study add: %s\n", listed.error().message.c_str());
+      return 2;
+    }
+    for (const auto& e : *listed) {
+      std::string tags;
+      for (const auto& t : e.tags) tags += (tags.empty() ? "" : ",") + t;
+      repos.push_back({0, e.id, "hf:" + e.id, platform_.empty() ? "huggingface" : platform_, tags});
+    }
+  }
+  study::Store store(db_, false);
+  const auto study = store.study(study_, false);
+  std::size_t added = 0;
+  {
+    study::Transaction tx(store.db());
+    for (const auto& r : repos) added += store.add_repository(study, r) ? 1 : 0;
+    tx.commit();
+  }
+  for (const auto& p : problems) std::fprintf(stderr, "modelgate study add: %s\n", p.c_str());
+  std::printf("added %zu of %zu repositories (%zu already in the study)\n", added, repos.size(), repos.size() - added);
+  return problems.empty() ? 0 : 2;
+}
+
+int StudyCommand::run_run() {
+  study::RunOptions o;
+  o.workers = workers_;
+  o.limit = limit_;
+  if (!shard_.empty()) {
+    unsigned i = 0, n = 0;
+    char extra = 0;
+    if (std::sscanf(shard_.c_str(), "%u/%u%c", &i, &n, &extra) != 2 || n == 0 || i >= n) {
+      std::fprintf(stderr, "modelgate study run: --shard must be i/n with 0 <= i < n (got '%s')\n", shard_.c_str());
+      return 2;
+    }
+    o.shard_index = i;
+    o.shard_count = n;
+  }
+  if (!endpoint_.empty()) o.hub.endpoint = endpoint_;
+  if (offline_) o.hub.offline = true;
+  const bool tty = !quiet_ && isatty(STDERR_FILENO) != 0;
+  if (tty) {
+    o.progress = [](const study::RunCounts& c, const std::string& repo) {
+      const double rate = c.elapsed_s > 0 ? static_cast<double>(c.finished()) / c.elapsed_s : 0;
+      const double eta = rate > 0 ? static_cast<double>(c.total - c.finished()) / rate : -1;
+      std::fprintf(stderr, "\r\033[K[%zu/%zu] scanned %zu, skipped %zu, failed %zu, %.2f repo/s, ETA %s  %s",
+                   c.finished(), c.total, c.scanned, c.skipped, c.failed, rate, duration(eta).c_str(),
+                   repo.substr(0, 60).c_str());
+      std::fflush(stderr);
+    };
+  }
+  study::Store store(db_, false);
+  const auto study = store.study(study_, false);
+  const auto c = study::run_study(store, study, o);
+  if (tty) std::fprintf(stderr, "\n");
+  // One machine-readable line (stdout), for batch systems and scripts.
+  std::printf("{\"pending\":%zu,\"scanned\":%zu,\"skipped\":%zu,\"failed\":%zu,\"findings\":%llu,\"elapsed_s\":%.3f,"
+              "\"rules_version\":%s,\"shard\":%s}\n",
+              c.total, c.scanned, c.skipped, c.failed, static_cast<unsigned long long>(c.findings), c.elapsed_s,
+              json_string(study::rules_version()).c_str(),
+              json_string(std::to_string(o.shard_index) + "/" + std::to_string(o.shard_count)).c_str());
+  return c.failed == 0 ? 0 : 2;
+}
+
+int StudyCommand::run_status() {
+  study::Store store(db_, false);
+  const auto study = store.study(study_, false);
+  const auto s = store.status(study, study::rules_version());
+  if (format_ == "json") {
+    std::string platforms;
+    for (const auto& [p, n] : s.per_platform) platforms += (platforms.empty() ? "" : ",") + json_string(p) + ":" + std::to_string(n);
+    std::printf("{\"study\":%s,\"rules_version\":%s,\"repositories\":%lld,\"done\":%lld,\"pending\":%lld,\"failed\":%lld,"
+                "\"findings\":%lld,\"platforms\":{%s}}\n",
+                json_string(study_).c_str(), json_string(study::rules_version()).c_str(), static_cast<long long>(s.repositories),
+                static_cast<long long>(s.done), static_cast<long long>(s.pending), static_cast<long long>(s.failed),
+                static_cast<long long>(s.findings), platforms.c_str());
+    return 0;
+  }
+  std::printf("study %s (rules %s): %lld repositories, %lld done, %lld pending (%lld of them failed last time), %lld findings\n",
+              study_.c_str(), study::rules_version().c_str(), static_cast<long long>(s.repositories),
+              static_cast<long long>(s.done), static_cast<long long>(s.pending), static_cast<long long>(s.failed),
+              static_cast<long long>(s.findings));
+  for (const auto& [p, n] : s.per_platform) std::printf("  %-24s %lld\n", p.c_str(), static_cast<long long>(n));
+  return 0;
+}
+
+int StudyCommand::run_report() {
+  if (print_sql_) {
+    std::fputs(study::render_queries_markdown().c_str(), stdout);
+    return 0;
+  }
+  if (out_.empty()) {
+    std::fprintf(stderr, "modelgate study report: --out DIR is required\n");
+    return 2;
+  }
+  bool md = false, csv = false, html = false;
+  std::string rest = formats_;
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    const std::string f = rest.substr(0, comma);
+    rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
+    if (f == "md") {
+      md = true;
+    } else if (f == "csv") {
+      csv = true;
+    } else if (f == "html") {
+      html = true;
+    } else {
+      std::fprintf(stderr, "modelgate study report: unknown format '%s' (md, csv, html)\n", f.c_str());
+      return 2;
+    }
+  }
+  study::Store store(db_, false);
+  const auto tables = study::run_report(store.db(), study_);
+  fs::create_directories(out_);
+  auto write = [&](const std::string& name, const std::string& text) {
+    const fs::path p = fs::path(out_) / name;
+    std::ofstream f(p, std::ios::binary | std::ios::trunc);
+    f << text;
+    if (!f) throw study::StoreError("cannot write " + p.string());
+  };
+  if (md) write("report.md", study::render_markdown(study_, tables));
+  if (csv) {
+    for (const auto& t : tables) write(t.query->name + ".csv", study::render_csv(t));
+  }
+  if (html) write("report.html", study::render_html(study_, tables));
+  std::printf("wrote %zu tables to %s\n", tables.size(), out_.c_str());
+  return 0;
+}
+
+}  // namespace mg
