@@ -7,6 +7,7 @@
 
 #include "core/finding.hpp"
 #include "core/limits.hpp"
+#include "enforce/integrity.hpp"
 #include "platform/load_plan.hpp"
 #include "source/hub/hub.hpp"
 #include "source/snapshot.hpp"
@@ -25,6 +26,7 @@ struct TargetReport {
   std::vector<Incomplete> incomplete;     // non-empty = status "partial"
   std::optional<Severity> verdict;        // highest severity of findings that can run at load; nullopt = clean
   std::optional<Transfer> transfer;       // hub targets: bytes fetched against the repository's size
+  Integrity integrity;                    // the OMS signature (model.sig), if any, as far as a scan can check it
 
   bool partial() const { return !incomplete.empty(); }
 };
