@@ -52,6 +52,7 @@ Result<std::string> digest_file(const DigestItem& item, DigestAlgo algo, std::ve
   const int fd = file.fd;
   if (fd < 0) return make_error(item.abs_path + ": " + std::strerror(errno));
   ::posix_fadvise(fd, static_cast<off_t>(item.offset), 0, POSIX_FADV_SEQUENTIAL);
+  if (buf.size() < kReadSize) buf.resize(kReadSize);
   std::uint64_t pos = item.offset, left = item.length;
   while (left > 0) {
     const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(left, buf.size()));
@@ -89,7 +90,7 @@ std::vector<Result<std::string>> digest_all(const std::vector<DigestItem>& items
   const unsigned n = static_cast<unsigned>(std::min<std::size_t>(threads ? threads : hw, std::max<std::size_t>(items.size(), 1)));
   std::atomic<std::size_t> next{0};
   auto work = [&] {
-    std::vector<unsigned char> buf(kReadSize);
+    std::vector<unsigned char> buf;  // sized on the first file read from disk
     for (std::size_t k = next++; k < order.size(); k = next++) out[order[k]] = digest_file(items[order[k]], algo, buf);
   };
   std::vector<std::thread> pool;

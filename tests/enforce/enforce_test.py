@@ -1,7 +1,7 @@
 """Lock/verify and OpenSSF Model Signing through the modelgate binary (ctest -L enforce).
 
 usage: enforce_test.py MODELGATE SOURCE_DIR GROUP
-GROUP: Lock | Drift | Malformed | Sign | Tamper | Certificates | Report | SpecVectors
+GROUP: Lock | Drift | Malformed | Sign | Tamper | Certificates | Report | Hub | SpecVectors
 Keys and certificates are made here with the openssl CLI; nothing third-party is stored in the
 repository. SpecVectors reads the OMS spec's test vectors from MODELGATE_OMS_SPEC_DIR (a checkout of
 ossf/model-signing-spec) and exits 77 (SKIP) when it is not set.
@@ -375,6 +375,52 @@ def group_report():
     check(i["signed"] and i["problem"], f"malformed: {i}")
 
 
+def group_hub():
+    # Hub ids through the local hub of tests/hub (127.0.0.1 only, proxies unset): the lock records
+    # the resolved commit; a file changed on the hub is drift.
+    repo = copy_example("remote-code-model")
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower() and not k.startswith(("HF_", "MODELGATE_"))}
+    env.update({"NO_PROXY": "*", "no_proxy": "*", "HF_HOME": os.path.join(TMP, "hf"), "MODELGATE_CACHE_DIR": os.path.join(TMP, "cache")})
+
+    def hub_run(url, *args, expect):
+        proc = subprocess.run([MODELGATE, *args, "--endpoint", url], env=env, capture_output=True, text=True, timeout=600)
+        if proc.returncode != expect:
+            failures.append(f"{' '.join(args)}: exit {proc.returncode}, expected {expect}\n{proc.stdout}{proc.stderr}")
+        return proc
+
+    def start():
+        hub = subprocess.Popen([sys.executable, os.path.join(SOURCE, "tests", "hub", "fake_hub.py"), "--repo", "acme/rc=" + repo],
+                               stdout=subprocess.PIPE, text=True)
+        line = hub.stdout.readline()
+        check(line.startswith("PORT "), f"fake hub: {line!r}")
+        return hub, "http://127.0.0.1:%d" % int(line.split()[1])
+
+    lf = os.path.join(TMP, "hub.lock.json")
+    hub, url = start()
+    try:
+        hub_run(url, "lock", "hf:acme/rc", "-o", lf, expect=0)
+        with open(lf) as f:
+            doc = json.load(f)
+        jsonschema.validate(doc, lock_schema())
+        check(len(doc["source"]["revision"] or "") == 40 and doc["source"]["repo_id"] == "acme/rc", f"hub source: {doc['source']}")
+        check(all(f["sha256"] for f in doc["files"]), "small hub files are hashed whole")
+        hub_run(url, "verify", "hf:acme/rc", "--lock", lf, expect=0)
+    finally:
+        hub.terminate()
+        hub.wait(timeout=10)
+        hub.stdout.close()
+    with open(os.path.join(repo, "layers.py"), "a") as f:
+        f.write("# changed upstream\n")
+    hub, url = start()
+    try:
+        proc = hub_run(url, "verify", "hf:acme/rc", "--lock", lf, expect=1)
+        check("layers.py" in proc.stdout and "changed" in proc.stdout, proc.stdout)
+    finally:
+        hub.terminate()
+        hub.wait(timeout=10)
+        hub.stdout.close()
+
+
 def group_spec_vectors():
     spec = os.environ.get("MODELGATE_OMS_SPEC_DIR", "")
     vectors = os.path.join(spec, "test-vectors", "v1.0")
@@ -404,7 +450,7 @@ def group_spec_vectors():
 
 
 GROUPS = {"Lock": group_lock, "Drift": group_drift, "Malformed": group_malformed, "Sign": group_sign, "Tamper": group_tamper,
-          "Certificates": group_certificates, "Report": group_report, "SpecVectors": group_spec_vectors}
+          "Certificates": group_certificates, "Report": group_report, "Hub": group_hub, "SpecVectors": group_spec_vectors}
 
 try:
     GROUPS[GROUP]()
