@@ -8,6 +8,7 @@ ossf/model-signing-spec) and exits 77 (SKIP) when it is not set.
 """
 import base64
 import glob
+import hashlib
 import json
 import os
 import shutil
@@ -84,7 +85,10 @@ def group_lock():
     doc = lock(os.path.join(SOURCE, "examples", "remote-code-model"), os.path.join(TMP, "rc.json"))
     paths = {f["path"]: f for f in doc["files"]}
     check({"config.json", "modeling_tiny.py", "configuration_tiny.py"} <= set(paths), f"locked files: {sorted(paths)}")
-    check(all(len(f["sha256"]) == 64 for f in doc["files"]), "every local file has a SHA-256")
+    for f in doc["files"]:
+        with open(os.path.join(SOURCE, "examples", "remote-code-model", f["path"]), "rb") as fh:
+            data = fh.read()
+        check(f["sha256"] == hashlib.sha256(data).hexdigest() and f["size"] == len(data), f"digest of {f['path']}")
     check(any(t["key"] == "auto_map.AutoModel" for t in doc["triggers"]), "auto_map trigger locked")
     check(doc["verdict"] in ("low", "medium", "high", "critical", "clean") and doc["source"]["revision"] is None, "verdict, no revision")
     # Cross-repository references are listed.
@@ -200,12 +204,31 @@ def group_sign():
         check(stmt["predicateType"] == "https://model_signing/signature/v1.0", "predicate type")
         names = sorted(r["name"] for r in stmt["predicate"]["resources"])
         check(names == sorted(os.listdir(os.path.join(SOURCE, "examples", "remote-code-model"))), f"{alg}: resources {names}")
+        for r in stmt["predicate"]["resources"]:
+            with open(os.path.join(d, r["name"]), "rb") as fh:
+                check(r["digest"] == hashlib.sha256(fh.read()).hexdigest(), f"{alg}: digest of {r['name']}")
+        root = hashlib.sha256(b"".join(bytes.fromhex(r["digest"]) for r in stmt["predicate"]["resources"])).hexdigest()
+        check(stmt["subject"][0]["digest"]["sha256"] == root, f"{alg}: subject digest")
         proc = run("verify", d, "--signature", sig, "--key", pub, expect=0)
         check("signature valid" in proc.stdout, f"{alg}: {proc.stdout}")
         # Wrong key of the same kind fails.
         _, other = keypair(alg)
         proc = run("verify", d, "--signature", sig, "--key", other, expect=1)
         check("INVALID" in proc.stdout, f"{alg} wrong key: {proc.stdout}")
+    # Files larger than one read (8 MiB), hashed on several threads: whole-file digests.
+    priv, pub = keypair("P-256")
+    d = os.path.join(TMP, "big")
+    os.makedirs(d)
+    blobs = {f"w{i}.bin": os.urandom((8 << 20) * (i + 1) + 3 * i + 1) for i in range(3)}
+    for name, data in blobs.items():
+        with open(os.path.join(d, name), "wb") as fh:
+            fh.write(data)
+    sig = sign(d, priv)
+    with open(sig) as fh:
+        stmt = json.loads(base64.b64decode(json.load(fh)["dsseEnvelope"]["payload"]))
+    got = {r["name"]: r["digest"] for r in stmt["predicate"]["resources"]}
+    check(got == {n: hashlib.sha256(b).hexdigest() for n, b in blobs.items()}, f"large-file digests: {got}")
+    run("verify", d, "--signature", sig, "--key", pub, "-j", "3", expect=0)
     # A signature elsewhere than in the folder, and a single-file model.
     priv, pub = keypair("P-256")
     d = copy_example("clean-safetensors")
