@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/json_writer.hpp"
+#include "core/text.hpp"
 #include "enforce/digest.hpp"
 #include "formats/json_guard.hpp"
 #include "source/hub/sparse_blob.hpp"
@@ -42,7 +43,8 @@ Result<Lockfile> make_lock(const Snapshot& snap, const LoadPlan& plan, unsigned 
   for (const auto& m : plan.module_files) roles[m].insert("module");
   for (const auto& t : plan.triggers) {
     roles[t.file].insert("trigger");
-    lock.triggers.push_back({t.file, t.key, t.loader, t.gate, t.module, t.symbol, t.remote_repo});
+    lock.triggers.push_back({sanitize_utf8(t.file), sanitize_utf8(t.key), t.loader, t.gate, sanitize_utf8(t.module), sanitize_utf8(t.symbol),
+                             sanitize_utf8(t.remote_repo)});
     if (!t.remote_repo.empty()) lock.remote_code.push_back(remote_of(t));
   }
   for (const auto& d : plan.deserialization) roles[d.file].insert("deserialization");
@@ -52,7 +54,8 @@ Result<Lockfile> make_lock(const Snapshot& snap, const LoadPlan& plan, unsigned 
   for (const auto& [path, r] : roles) {
     const FileEntry* f = snap.find(path);
     if (f == nullptr) continue;  // a module the loader names but the repository lacks: no file to pin
-    lock.files.push_back({path, f->size, "", {r.begin(), r.end()}});
+    // Names as the lockfile writes them (invalid UTF-8 escaped), so a re-read lock compares equal.
+    lock.files.push_back({sanitize_utf8(path), f->size, "", {r.begin(), r.end()}});
     DigestItem item;
     if (f->member < 0) {
       item.abs_path = f->abs_path;
