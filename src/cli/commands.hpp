@@ -67,6 +67,55 @@ class StudyCommand {
   bool print_sql_ = false;
 };
 
+// modelgate lock TARGET [-o FILE]: pins what a scan judged (docs/lockfile.md).
+class LockCommand {
+ public:
+  void register_options(CLI::App& cmd);
+  int run();
+
+ private:
+  std::string target_;
+  std::string output_;
+  std::string endpoint_;
+  bool offline_ = false;
+  unsigned jobs_ = 0;
+};
+
+// modelgate verify TARGET --lock FILE | --signature model.sig (--key PEM | --certificate-chain PEM...).
+class VerifyCommand {
+ public:
+  void register_options(CLI::App& cmd);
+  int run();
+
+ private:
+  int verify_lock();
+  int verify_signature();
+  std::string target_;
+  std::string lock_;
+  std::string signature_;
+  std::string key_;
+  std::vector<std::string> chain_;
+  std::string endpoint_;
+  bool offline_ = false;
+  unsigned jobs_ = 0;
+};
+
+// modelgate sign TARGET --key PRIVATE.pem [-o model.sig]: an OMS v1.0 bundle (docs/signing.md).
+class SignCommand {
+ public:
+  void register_options(CLI::App& cmd);
+  int run();
+
+ private:
+  std::string target_;
+  std::string key_;
+  std::string output_;
+  std::string certificate_;
+  std::vector<std::string> chain_;
+  std::vector<std::string> ignore_paths_;
+  unsigned jobs_ = 0;
+};
+
 int run_rules(const std::string& format);
 int run_explain(const std::string& id);
 

@@ -1,4 +1,4 @@
-// modelgate: subcommands scan | rules | explain | study. Exit codes: 0 nothing at or above --fail-on,
+// modelgate: subcommands scan | lock | verify | sign | study | rules | explain. Exit codes: 0 nothing at or above --fail-on,
 // 1 findings at or above it, 2 the analysis could not complete (partial, unreadable, usage error).
 #include <CLI/CLI.hpp>
 
@@ -16,6 +16,16 @@ int main(int argc, char** argv) {
   mg::ScanCommand scan_cmd;
   auto* scan = app.add_subcommand("scan", "Scan model repositories, archives, cache folders or files");
   scan_cmd.register_options(*scan);
+
+  mg::LockCommand lock_cmd;
+  auto* lock = app.add_subcommand("lock", "Write a lockfile pinning a target's execution-relevant files, triggers and verdict");
+  lock_cmd.register_options(*lock);
+  mg::VerifyCommand verify_cmd;
+  auto* verify = app.add_subcommand("verify", "Check a target against a lockfile and/or an OpenSSF Model Signing signature");
+  verify_cmd.register_options(*verify);
+  mg::SignCommand sign_cmd;
+  auto* sign = app.add_subcommand("sign", "Sign a model folder with a private key (OpenSSF Model Signing v1.0 bundle)");
+  sign_cmd.register_options(*sign);
 
   std::string rules_format = "text";
   auto* rules = app.add_subcommand("rules", "List every rule with its severity, CWE and peer equivalents");
@@ -37,6 +47,9 @@ int main(int argc, char** argv) {
   }
   try {
     if (*scan) return scan_cmd.run();
+    if (*lock) return lock_cmd.run();
+    if (*verify) return verify_cmd.run();
+    if (*sign) return sign_cmd.run();
     if (*rules) return mg::run_rules(rules_format);
     if (*explain) return mg::run_explain(explain_id);
     if (*study) return study_cmd.run();

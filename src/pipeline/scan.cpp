@@ -111,6 +111,7 @@ TargetReport scan_snapshot(const Snapshot& snap, const std::vector<std::unique_p
   finalize_fingerprints(r.findings);
   sort_findings(r.findings);
   r.verdict = verdict_of(r.findings);
+  r.integrity = enforce::check_integrity(snap, threads);
   r.times.finish = clock.lap();
   return r;
 }

@@ -7,6 +7,7 @@
 
 #include "core/finding.hpp"
 #include "core/limits.hpp"
+#include "enforce/integrity.hpp"
 #include "platform/load_plan.hpp"
 #include "source/hub/hub.hpp"
 #include "source/snapshot.hpp"
@@ -40,6 +41,7 @@ struct TargetReport {
   Trigger followed_reference;  // the trigger (file, key, value) that named it
   int followed_depth = 0;      // 1 = named by a command-line target
   StageTimes times;
+  Integrity integrity;                    // the OMS signature (model.sig), if any, as far as a scan can check it
 
   bool partial() const { return !incomplete.empty(); }
 };

@@ -122,6 +122,23 @@ void write_target(JsonWriter& w, const TargetReport& t, const RenderOptions& opt
   }
   w.end_array();
   w.key("verdict").value(verdict_name(t));
+  // Added in 0.3: the repository's OMS signature (model.sig), as far as a scan can check it.
+  const Integrity& in = t.integrity;
+  w.key("integrity").begin_object();
+  w.key("signed").value(!in.signature_file.empty());
+  w.key("signature_file").string_or_null(in.signature_file);
+  w.key("method").string_or_null(in.method);
+  w.key("signer").string_or_null(in.signer);
+  w.key("signature_valid");
+  if (in.signature_valid) w.value(*in.signature_valid);
+  else w.null();
+  w.key("files_match");
+  if (in.files_match) w.value(*in.files_match);
+  else w.null();
+  w.key("mismatches");
+  write_strings(w, in.mismatches);
+  w.key("problem").string_or_null(in.problem);
+  w.end_object();
   w.key("findings").begin_array();
   for (const Finding* f : visible_findings(t, options)) write_finding(w, *f);
   w.end_array();
