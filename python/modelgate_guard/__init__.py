@@ -13,6 +13,7 @@ on PATH), MODELGATE_GUARD_FAIL_ON (low|medium|high|critical, default high), MODE
 complete blocks too: the guard fails closed.
 """
 import importlib.abc
+import json
 import importlib.machinery
 import os
 import shutil
@@ -76,18 +77,45 @@ def check(target):
     if lockfile:
         argv = [_binary(), "verify", path, "--lock", lockfile]
     else:
-        argv = [_binary(), "scan", path, "--fail-on", _threshold(), "--no-color"]
+        argv = [_binary(), "scan", path, "--format", "json", "--fail-on", "none"]
     try:
         proc = subprocess.run(argv, capture_output=True, text=True, errors="replace")
     except OSError as e:
         raise ModelgateError("modelgate_guard: cannot run %s: %s" % (argv[0], e)) from None
-    report = (proc.stdout + proc.stderr).strip()
-    if proc.returncode == 1:
-        raise ModelgateBlocked(path, report)
-    if proc.returncode != 0:
-        raise ModelgateError("modelgate_guard: modelgate exited %d on %s (no verdict, load refused):\n%s" % (proc.returncode, path, report))
+    if lockfile:
+        report = (proc.stdout + proc.stderr).strip()
+        if proc.returncode == 1:
+            raise ModelgateBlocked(path, report)
+        if proc.returncode != 0:
+            raise ModelgateError("modelgate_guard: modelgate verify exited %d on %s (load refused):\n%s" % (proc.returncode, path, report))
+    else:
+        _judge(path, proc)
     with _lock:
         _checked[key] = None
+
+
+def _judge(path, proc):
+    # What the guard checks is exactly what is about to run (a hub folder, a remote-code module, a
+    # checkpoint), so every finding counts, reachable from a config trigger or not.
+    try:
+        doc = json.loads(proc.stdout)
+        targets = doc["targets"]
+    except (ValueError, KeyError, TypeError):
+        raise ModelgateError("modelgate_guard: modelgate scan exited %d on %s without a report (load refused):\n%s"
+                             % (proc.returncode, path, proc.stderr.strip())) from None
+    threshold = _LEVELS.index(_threshold())
+    hits = []
+    for t in targets:
+        if t.get("status") not in ("complete", None) and not t.get("findings"):
+            raise ModelgateError("modelgate_guard: %s could not be scanned completely (%s): load refused" % (path, t.get("status")))
+        for f in t.get("findings", []):
+            level = f.get("weight") or f.get("severity")
+            if level in _LEVELS and _LEVELS.index(level) >= threshold:
+                hits.append("%s %s %s:%s %s" % (level, f.get("rule_id"), f.get("file"), f.get("line"), f.get("message")))
+    if hits:
+        raise ModelgateBlocked(path, "\n".join(hits))
+    if proc.returncode == 2:
+        raise ModelgateError("modelgate_guard: modelgate could not finish scanning %s (load refused):\n%s" % (path, proc.stderr.strip()))
 
 
 # --- torch -------------------------------------------------------------------------------------
