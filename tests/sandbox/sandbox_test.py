@@ -125,8 +125,13 @@ def group_contain():
     proc, data, _ = sandboxed("load_dynamic.py")
     check(result_line(proc) == "RESULT 42", "dynamic: " + proc.stdout + proc.stderr)
     check(any(e.get("filename") == "<payload>" for e in events(data, "dynamic_code")), "dynamic: no event %s" % data.get("events"))
+    proc, data, _ = sandboxed("load_dropper.py")
+    check(result_line(proc) == "RESULT second stage ran", "dropper: " + proc.stdout + proc.stderr)
+    check(any(e.get("filename") == "/tmp/modelgate_canary_stage2.py" for e in events(data, "foreign_import")), "dropper: no foreign_import %s" % data.get("events"))
+    check(not os.path.exists("/tmp/modelgate_canary_stage2.py"), "dropper: the second stage reached the host's /tmp")
+
     check(data.get("audit_hook") == "active" and data.get("exit_code") == 0, "report header: %s" % {k: data.get(k) for k in ("audit_hook", "exit_code")})
-    check("dynamic_code" in proc.stderr, "no text summary on stderr: " + proc.stderr)
+    check("foreign_import  /tmp/modelgate_canary_stage2.py" in proc.stderr, "no text summary on stderr: " + proc.stderr)
 
 
 def group_benign():
