@@ -228,6 +228,14 @@ def group_errors():
     env = {"PATH": "/nonexistent"}
     proc = run(["--", "/bin/true"], model, env_extra=env)
     check(proc.returncode == 2 and "bwrap" in proc.stderr and "not found" in proc.stderr, "no bwrap: %d %s" % (proc.returncode, proc.stderr))
+    # A bubblewrap that cannot create namespaces (as where unprivileged user namespaces are off).
+    fake = tempfile.mkdtemp(prefix="fakebin-", dir=TMP)
+    with open(os.path.join(fake, "bwrap"), "w") as f:
+        f.write("#!/bin/sh\necho 'bwrap: No permissions to creating new namespace' >&2\nexit 1\n")
+    os.chmod(os.path.join(fake, "bwrap"), 0o755)
+    proc = run(["--", "/bin/true"], model, env_extra={"PATH": fake + ":/usr/bin:/bin"})
+    check(proc.returncode == 125 and "could not set up the sandbox" in proc.stderr and "No permissions" in proc.stderr,
+          "namespaces refused: %d %s" % (proc.returncode, proc.stderr))
     home = make_home()
     proc = run(["--", "/bin/true"], home, home=home)
     check(proc.returncode == 2 and "refusing to expose" in proc.stderr, "home as model folder: %d %s" % (proc.returncode, proc.stderr))
