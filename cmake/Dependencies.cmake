@@ -16,6 +16,7 @@ find_package(LibLZMA REQUIRED)
 find_package(Threads REQUIRED)
 # liblz4's frame API, for joblib files written with compress="lz4".
 pkg_check_modules(LZ4 REQUIRED IMPORTED_TARGET liblz4)
+pkg_check_modules(SECCOMP REQUIRED IMPORTED_TARGET libseccomp>=2.5)  # modelgate run's syscall filter
 # libhdf5 (serial flavour) and its high-level library, for H5LTopen_file_image.
 pkg_check_modules(HDF5 REQUIRED IMPORTED_TARGET hdf5)
 find_library(HDF5_HL_LIBRARY NAMES hdf5_hl hdf5_serial_hl HINTS ${HDF5_LIBRARY_DIRS} REQUIRED)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds every libFuzzer target (fuzz/*_fuzzer.cpp) in build-fuzz with clang, ASan and UBSan, then
+# Builds every libFuzzer target (fuzz/*_fuzzer.cpp, sandbox_policy included) in build-fuzz with clang, ASan and UBSan, then
 # runs each for the given number of seconds on its seed corpus (fuzz/corpus/<name>/). New inputs go
 # to build-fuzz/corpus/<name>/; a crash stops the script with a non-zero exit and the crashing input
 # in build-fuzz/artifacts/.

@@ -116,6 +116,23 @@ class SignCommand {
   unsigned jobs_ = 0;
 };
 
+// modelgate run [--policy FILE] [--lock FILE] [--allow-network] -- COMMAND...: a loading command
+// under bubblewrap + seccomp with a Python audit hook (docs/sandbox.md).
+class RunCommand {
+ public:
+  void register_options(CLI::App& cmd);
+  int run();
+
+ private:
+  std::string policy_;
+  std::string lock_;
+  std::string model_;
+  std::string report_;
+  bool allow_network_ = false;
+  bool quiet_ = false;
+  std::vector<std::string> command_;
+};
+
 int run_rules(const std::string& format);
 int run_explain(const std::string& id);
 

@@ -1,4 +1,4 @@
-// modelgate: subcommands scan | lock | verify | sign | study | rules | explain. Exit codes: 0 nothing at or above --fail-on,
+// modelgate: subcommands scan | lock | verify | sign | run | study | rules | explain (run's exit codes: docs/sandbox.md). Exit codes: 0 nothing at or above --fail-on,
 // 1 findings at or above it, 2 the analysis could not complete (partial, unreadable, usage error).
 #include <CLI/CLI.hpp>
 
@@ -27,6 +27,10 @@ int main(int argc, char** argv) {
   auto* sign = app.add_subcommand("sign", "Sign a model folder with a private key (OpenSSF Model Signing v1.0 bundle)");
   sign_cmd.register_options(*sign);
 
+  mg::RunCommand run_cmd;
+  auto* run = app.add_subcommand("run", "Run a model-loading command sandboxed (bubblewrap, seccomp, Python audit hook)");
+  run_cmd.register_options(*run);
+
   std::string rules_format = "text";
   auto* rules = app.add_subcommand("rules", "List every rule with its severity, CWE and peer equivalents");
   rules->add_option("--format", rules_format, "text, json or markdown")->check(CLI::IsMember({"text", "json", "markdown"}));
@@ -50,6 +54,7 @@ int main(int argc, char** argv) {
     if (*lock) return lock_cmd.run();
     if (*verify) return verify_cmd.run();
     if (*sign) return sign_cmd.run();
+    if (*run) return run_cmd.run();
     if (*rules) return mg::run_rules(rules_format);
     if (*explain) return mg::run_explain(explain_id);
     if (*study) return study_cmd.run();
