@@ -81,11 +81,9 @@ thread_local ThreadCursor t_cursor;
 
 }  // namespace
 
-std::vector<TSNode> named_children(TSNode n) {
-  std::vector<TSNode> out;
-  const std::uint32_t count = ts_node_is_null(n) ? 0 : ts_node_named_child_count(n);
-  if (count == 0) return out;
-  out.reserve(count);
+NodeList named_children(TSNode n) {
+  NodeList out;
+  if (ts_node_is_null(n) || ts_node_child_count(n) == 0) return out;
   // A cursor, not ts_node_named_child(n, i): that one walks from the first child on every call.
   TSTreeCursor& cur = t_cursor.at(n);
   for (bool more = ts_tree_cursor_goto_first_child(&cur); more; more = ts_tree_cursor_goto_next_sibling(&cur)) {

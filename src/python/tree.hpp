@@ -88,9 +88,35 @@ class Parser {
   Failure failure_ = Failure::none;
 };
 
+// The named children of a node, in order. Most nodes have a few: up to eight are kept inline, so
+// walking a tree does not allocate per node.
+class NodeList {
+ public:
+  const TSNode* begin() const { return heap_.empty() ? inline_ : heap_.data(); }
+  const TSNode* end() const { return begin() + size_; }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const TSNode& operator[](std::size_t i) const { return begin()[i]; }
+  void push_back(TSNode n) {
+    if (size_ < kInline) {
+      inline_[size_++] = n;
+      return;
+    }
+    if (heap_.empty()) heap_.assign(inline_, inline_ + kInline);
+    heap_.push_back(n);
+    ++size_;
+  }
+
+ private:
+  static constexpr std::size_t kInline = 8;
+  TSNode inline_[kInline];
+  std::vector<TSNode> heap_;
+  std::size_t size_ = 0;
+};
+
 // Node helpers.
 // is(n, "call") and field(n, "name"): see python/grammar.hpp.
-std::vector<TSNode> named_children(TSNode n);
+NodeList named_children(TSNode n);
 inline std::uint32_t line_of(TSNode n) { return ts_node_start_point(n).row + 1; }
 inline std::uint32_t column_of(TSNode n) { return ts_node_start_point(n).column + 1; }
 
