@@ -9,6 +9,7 @@
 #include "behaviour/behaviour.hpp"
 #include "engines/engine.hpp"
 #include "pipeline/reachability_stage.hpp"
+#include "platform/cross_repo_code.hpp"
 #include "source/hub/target.hpp"
 
 namespace mg {
@@ -81,6 +82,8 @@ TargetReport scan_snapshot(const Snapshot& snap, const std::vector<std::unique_p
   models.clear();
   std::move(behaviours.begin(), behaviours.end(), std::back_inserter(r.findings));
   apply_reachability(reach, r.plan, r.findings);
+  // Load-time code that names another repository (torch.hub.load, nested from_pretrained).
+  add_cross_repo_code(snap, limits, &reads, reach, r.plan, r.findings);
   reads.clear();
   mark_training_state(r.plan, r.findings);
 
@@ -150,8 +153,10 @@ void follow_remote_code(ScanReport& report, const ScanOptions& options, const st
       const bool from_modelscope = origin_id && *origin_id && (*origin_id)->hub == hub::Hub::modelscope;
       const std::vector<Trigger> triggers = report.targets[i].plan.triggers;
       for (const auto& tr : triggers) {
-        if (tr.remote_repo.empty()) continue;
-        const std::string spelled = (from_modelscope ? "ms:" : "hf:") + tr.remote_repo;
+        if (tr.remote_repo.empty()) continue;  // a computed reference: recorded, not followed
+        // References from load-time Python code carry their own target (hub and ref); auto_map's go
+        // to the hub the target came from.
+        const std::string spelled = !tr.remote_target.empty() ? tr.remote_target : (from_modelscope ? "ms:" : "hf:") + tr.remote_repo;
         TargetReport r;
         r.target = spelled;
         r.followed_from = origin;
