@@ -135,8 +135,10 @@ std::string followed_key(const std::string& target) {
 // their own, recorded as followed from the target that named them. transformers takes such code
 // from the other repository's default branch (code_revision unset), so no revision is asked for;
 // a ModelScope target's references go to ModelScope (its patched get_class_from_dynamic_module),
-// every other target's to the Hugging Face Hub. Each repository is scanned once (cycles end
-// there) and at most `depth` hops from a command-line target.
+// every other target's to the Hugging Face Hub. References made by load-time Python code
+// (torch.hub.load, nested from_pretrained; platform/cross_repo_code.hpp) carry their own target and
+// ref. Each repository is scanned once (cycles end there) and at most `depth` hops from a
+// command-line target.
 void follow_remote_code(ScanReport& report, const ScanOptions& options, const std::vector<std::unique_ptr<Engine>>& engines) {
   constexpr std::size_t kMaxFollowed = 32;  // a plan naming hundreds of repositories is not followed past this
   std::set<std::string> seen;
