@@ -10,6 +10,7 @@
 #include "behaviour/behaviour.hpp"
 #include "engines/engine.hpp"
 #include "pipeline/reachability_stage.hpp"
+#include "platform/cross_repo_code.hpp"
 #include "source/hub/target.hpp"
 
 namespace mg {
@@ -101,6 +102,8 @@ TargetReport scan_snapshot(const Snapshot& snap, const std::vector<std::unique_p
   r.times.behaviour = clock.lap();
   std::move(behaviours.begin(), behaviours.end(), std::back_inserter(r.findings));
   apply_reachability(reach, r.plan, r.findings);
+  // Load-time code that names another repository (torch.hub.load, nested from_pretrained).
+  add_cross_repo_code(snap, limits, &reads, reach, r.plan, r.findings);
   reads.clear();
   mark_training_state(r.plan, r.findings);
 
@@ -154,8 +157,10 @@ std::string followed_key(const std::string& target) {
 // their own, recorded as followed from the target that named them. transformers takes such code
 // from the other repository's default branch (code_revision unset), so no revision is asked for;
 // a ModelScope target's references go to ModelScope (its patched get_class_from_dynamic_module),
-// every other target's to the Hugging Face Hub. Each repository is scanned once (cycles end
-// there) and at most `depth` hops from a command-line target.
+// every other target's to the Hugging Face Hub. References made by load-time Python code
+// (torch.hub.load, nested from_pretrained; platform/cross_repo_code.hpp) carry their own target and
+// ref. Each repository is scanned once (cycles end there) and at most `depth` hops from a
+// command-line target.
 void follow_remote_code(ScanReport& report, const ScanOptions& options, const std::vector<std::unique_ptr<Engine>>& engines) {
   constexpr std::size_t kMaxFollowed = 32;  // a plan naming hundreds of repositories is not followed past this
   std::set<std::string> seen;
@@ -172,8 +177,10 @@ void follow_remote_code(ScanReport& report, const ScanOptions& options, const st
       const bool from_modelscope = origin_id && *origin_id && (*origin_id)->hub == hub::Hub::modelscope;
       const std::vector<Trigger> triggers = report.targets[i].plan.triggers;
       for (const auto& tr : triggers) {
-        if (tr.remote_repo.empty()) continue;
-        const std::string spelled = (from_modelscope ? "ms:" : "hf:") + tr.remote_repo;
+        if (tr.remote_repo.empty()) continue;  // a computed reference: recorded, not followed
+        // References from load-time Python code carry their own target (hub and ref); auto_map's go
+        // to the hub the target came from.
+        const std::string spelled = !tr.remote_target.empty() ? tr.remote_target : (from_modelscope ? "ms:" : "hf:") + tr.remote_repo;
         TargetReport r;
         r.target = spelled;
         r.followed_from = origin;

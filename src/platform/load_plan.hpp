@@ -1,6 +1,7 @@
 // LoadPlan: what loading a snapshot makes a loader execute or deserialize (DESIGN.md, "Platform
 // profiles"). Built by the platform profiles in this folder, read by every engine.
 #pragma once
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,10 @@ struct Trigger {
   std::string why;          // one sentence for the finding: what runs, when (not in the JSON contract)
   std::string value;        // the configuration value as written, to locate it in the file
   std::optional<Severity> severity;  // when the trigger is the risk itself (it names os.system), over the rule's
+  // References made by Python code that runs at load (cross_repo_code.hpp): the line of the call, and
+  // the hub target --follow-remote-code opens ("torchhub:o/r:ref", "hf:org/name@rev", "ms:org/name").
+  std::uint32_t line = 0;
+  std::string remote_target;
 };
 
 struct DeserializationPoint {

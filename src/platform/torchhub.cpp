@@ -23,11 +23,11 @@ void profile_torchhub(PlanBuilder& b) {
   bool any = false;
   for (const auto& fn : top->functions) {
     if (starts_with(fn, "_")) continue;  // hidden from torch.hub.list but still callable
-    Trigger t{"hubconf.py", fn, "torch.hub", gate, "hubconf.py", fn, "", "LD109", why, "", {}};
+    Trigger t{"hubconf.py", fn, "torch.hub", gate, "hubconf.py", fn, "", "LD109", why, "", {}, 0, {}};
     b.add_trigger(std::move(t));
     any = true;
   }
-  if (!any) b.add_trigger(Trigger{"hubconf.py", "(module body)", "torch.hub", gate, "hubconf.py", "", "", "LD109", why, "", {}});
+  if (!any) b.add_trigger(Trigger{"hubconf.py", "(module body)", "torch.hub", gate, "hubconf.py", "", "", "LD109", why, "", {}, 0, {}});
 }
 
 }  // namespace mg

