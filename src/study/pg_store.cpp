@@ -247,28 +247,30 @@ std::int64_t PgStore::enqueue(std::int64_t study, const std::string& rules_versi
 
 std::optional<Job> PgStore::claim(std::int64_t study, const std::string& rules_version, const std::string& owner,
                                   const QueuePolicy& policy) {
-  // A running job whose lease expired after its last attempt is failed here (its worker died on
-  // every attempt: a repository that kills the scanner must not loop forever).
-  c_.query(
-      "UPDATE jobs SET state = 'failed', lease_owner = NULL, last_error = 'lease expired on the last attempt' "
-      "WHERE rules_version = $1 AND state = 'running' AND lease_expires < extract(epoch from clock_timestamp())::float8 "
-      "AND attempts >= $2",
-      {rules_version, v(policy.max_attempts)});
   auto r = c_.query(
       "WITH t AS (SELECT extract(epoch from clock_timestamp())::float8 AS s), "
       "c AS (SELECT j.repository_id FROM jobs j JOIN repositories r ON r.id = j.repository_id, t "
-      "  WHERE r.study_id = $1 AND j.rules_version = $2 AND "
-      "  ((j.state = 'pending' AND j.next_attempt_at <= t.s) OR (j.state = 'running' AND j.lease_expires < t.s)) "
+      "  WHERE r.study_id = $1 AND j.rules_version = $2 AND ((j.state = 'pending' AND j.next_attempt_at <= t.s) OR "
+      "  (j.state = 'running' AND j.lease_expires < t.s AND j.attempts < $5)) "
       "  ORDER BY j.repository_id LIMIT 1 FOR UPDATE OF j SKIP LOCKED) "
       "UPDATE jobs SET state = 'running', lease_owner = $3, lease_expires = t.s + $4, attempts = jobs.attempts + 1 "
-      "FROM c, t WHERE jobs.repository_id = c.repository_id AND jobs.rules_version = $2 "
-      "RETURNING jobs.repository_id, jobs.attempts",
-      {v(study), rules_version, owner, v(policy.lease_s)});
-  if (r.rows() == 0) return std::nullopt;
+      "FROM c, t, repositories r WHERE jobs.repository_id = c.repository_id AND jobs.rules_version = $2 "
+      "AND r.id = jobs.repository_id "
+      "RETURNING jobs.attempts, r.id, r.repo_id, r.source, r.platform, r.tags",
+      {v(study), rules_version, owner, v(policy.lease_s), v(policy.max_attempts)});
+  if (r.rows() == 0) {
+    // Nothing due: fail the running jobs whose lease expired on their last attempt (their worker
+    // died every time: a repository that kills the scanner must not loop forever).
+    c_.query(
+        "UPDATE jobs SET state = 'failed', lease_owner = NULL, last_error = 'lease expired on the last attempt' "
+        "WHERE rules_version = $1 AND state = 'running' AND lease_expires < extract(epoch from clock_timestamp())::float8 "
+        "AND attempts >= $2",
+        {rules_version, v(policy.max_attempts)});
+    return std::nullopt;
+  }
   Job job;
-  job.attempt = r.integer(0, 1);
-  auto repo = c_.query("SELECT id, repo_id, source, platform, tags FROM repositories WHERE id = $1", {v(r.integer(0, 0))});
-  job.repo = Repository{repo.integer(0, 0), repo.text(0, 1), repo.text(0, 2), repo.text(0, 3), repo.text(0, 4)};
+  job.attempt = r.integer(0, 0);
+  job.repo = Repository{r.integer(0, 1), r.text(0, 2), r.text(0, 3), r.text(0, 4), r.text(0, 5)};
   return job;
 }
 
