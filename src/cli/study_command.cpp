@@ -54,6 +54,18 @@ std::string duration(double s) {
   return buf;
 }
 
+// A store location fit to print: a PostgreSQL URI loses the password in its user info.
+std::string printable_location(const std::string& location) {
+  if (!study::is_postgres_location(location)) return location;
+  const auto scheme = location.find("://") + 3;
+  const auto at = location.find('@', scheme);
+  const auto slash = location.find('/', scheme);
+  if (at == std::string::npos || (slash != std::string::npos && slash < at)) return location;
+  const auto colon = location.find(':', scheme);
+  if (colon == std::string::npos || colon > at) return location;
+  return location.substr(0, colon) + ":***" + location.substr(at);
+}
+
 bool is_repo_folder_name(const std::string& name) { return name.find("__") != std::string::npos; }
 
 // "owner__name" -> "owner/name" (the corpus layout); other names stay as they are.
@@ -136,7 +148,7 @@ int StudyCommand::run() {
 int StudyCommand::run_init() {
   const auto store = study::open_store(db_, true);
   store->study(study_, true);
-  std::printf("%s: schema version %d, study '%s'\n", db_.c_str(), store->version(), study_.c_str());
+  std::printf("%s: schema version %d, study '%s'\n", printable_location(db_).c_str(), store->version(), study_.c_str());
   return 0;
 }
 

@@ -228,6 +228,11 @@ class Schema(Base):
         p = mg("init", self.uri, "--study", self.study)
         self.assertIn("schema version 3", p.stdout)
         mg("init", self.uri, "--study", self.study)  # idempotent
+        # A password in the URI is not echoed (the server trusts any password here).
+        with_pw = self.uri.replace("modelgate@", "modelgate:s3cret-canary@")
+        p = mg("init", with_pw, "--study", self.study)
+        self.assertNotIn("s3cret-canary", p.stdout + p.stderr)
+        self.assertIn("modelgate:***@127.0.0.1", p.stdout)
         self.assertEqual(self.q("SELECT version FROM schema_version ORDER BY version"), [["1"], ["2"], ["3"]])
         import sqlite3
         db = os.path.join(self.tmp, "s.db")
