@@ -237,8 +237,8 @@ Db& PgStore::report_db() {
 
 std::int64_t PgStore::enqueue(std::int64_t study, const std::string& rules_version) {
   auto r = c_.query(
-      "INSERT INTO jobs(repository_id, rules_version, state, attempts, next_attempt_at) "
-      "SELECT r.id, $2, 'pending', 0, 0 FROM repositories r WHERE r.study_id = $1 AND NOT EXISTS "
+      "INSERT INTO jobs(study_id, repository_id, rules_version, state, attempts, next_attempt_at) "
+      "SELECT r.study_id, r.id, $2, 'pending', 0, 0 FROM repositories r WHERE r.study_id = $1 AND NOT EXISTS "
       "(SELECT 1 FROM revisions v WHERE v.repository_id = r.id AND v.rules_version = $2) "
       "ON CONFLICT(repository_id, rules_version) DO NOTHING",
       {v(study), rules_version});
@@ -249,8 +249,9 @@ std::optional<Job> PgStore::claim(std::int64_t study, const std::string& rules_v
                                   const QueuePolicy& policy) {
   auto r = c_.query(
       "WITH t AS (SELECT extract(epoch from clock_timestamp())::float8 AS s), "
-      "c AS (SELECT j.repository_id FROM jobs j JOIN repositories r ON r.id = j.repository_id, t "
-      "  WHERE r.study_id = $1 AND j.rules_version = $2 AND ((j.state = 'pending' AND j.next_attempt_at <= t.s) OR "
+      "c AS (SELECT j.repository_id FROM jobs j, t "
+      "  WHERE j.study_id = $1 AND j.rules_version = $2 AND j.state IN ('pending', 'running') AND "
+      "  ((j.state = 'pending' AND j.next_attempt_at <= t.s) OR "
       "  (j.state = 'running' AND j.lease_expires < t.s AND j.attempts < $5)) "
       "  ORDER BY j.repository_id LIMIT 1 FOR UPDATE OF j SKIP LOCKED) "
       "UPDATE jobs SET state = 'running', lease_owner = $3, lease_expires = t.s + $4, attempts = jobs.attempts + 1 "
@@ -285,8 +286,8 @@ std::int64_t PgStore::heartbeat(const std::string& owner, const QueuePolicy& pol
 std::int64_t PgStore::unfinished(std::int64_t study, const std::string& rules_version, const QueuePolicy& policy,
                                 const std::string& except_owner) {
   auto r = c_.query(
-      "SELECT count(*) FROM jobs j JOIN repositories r ON r.id = j.repository_id WHERE r.study_id = $1 AND "
-      "j.rules_version = $2 AND (j.state = 'pending' OR (j.state = 'running' AND (j.attempts < $3 OR "
+      "SELECT count(*) FROM jobs j WHERE j.study_id = $1 AND "
+      "j.rules_version = $2 AND j.state IN ('pending', 'running') AND (j.state = 'pending' OR (j.state = 'running' AND (j.attempts < $3 OR "
       "j.lease_expires >= extract(epoch from clock_timestamp())::float8) AND j.lease_owner IS DISTINCT FROM $4))",
       {v(study), rules_version, v(policy.max_attempts), except_owner});
   return r.integer(0, 0);

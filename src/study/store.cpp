@@ -118,6 +118,7 @@ CREATE INDEX errors_repository ON errors(repository_id);
 // runner does not use these tables (it has one process per file).
 const char* const kStep3 = R"sql(
 CREATE TABLE jobs(
+  study_id INTEGER NOT NULL REFERENCES studies(id),
   repository_id INTEGER NOT NULL REFERENCES repositories(id),
   rules_version TEXT NOT NULL,
   state TEXT NOT NULL,
@@ -127,7 +128,7 @@ CREATE TABLE jobs(
   lease_expires REAL,
   last_error TEXT,
   PRIMARY KEY(repository_id, rules_version));
-CREATE INDEX jobs_state ON jobs(rules_version, state, next_attempt_at);
+CREATE INDEX jobs_open ON jobs(study_id, rules_version, repository_id) WHERE state IN ('pending', 'running');
 CREATE TABLE hub_buckets(
   platform TEXT PRIMARY KEY,
   rate REAL NOT NULL,
