@@ -1,14 +1,20 @@
 // study_bench: 10,000 generated small repositories through `study` (SQLite store, N workers):
 // repositories per second for the run, the report's time, and the store's size. Prints numbers.
+// With MODELGATE_STUDY_BENCH_PG=postgresql://... the same repositories also go through the
+// PostgreSQL store's job queue with 1, 2 and 4 workers, beside SQLite with 1, 2 and 4 workers
+// (bench/study_bench.sh starts a throwaway server and sets it).
 // `cmake --build <dir> --target bench_study` builds and runs it; argv[1] overrides the count.
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <thread>
+#include <vector>
 #include <unistd.h>
 
+#include "study/pg_store.hpp"
 #include "study/report.hpp"
 #include "study/runner.hpp"
 #include "study/store.hpp"
@@ -95,6 +101,39 @@ int main(int argc, char** argv) {
     std::printf("report: %zu tables in %.2f s (HTML %zu bytes)\n", tables.size(), seconds_since(t0), html.size());
     store.db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
     if (c.failed != 0 || c.scanned != static_cast<std::size_t>(count)) rc = 1;
+
+    // The same repositories per worker count, each in a study of its own.
+    std::vector<mg::study::Repository> repos;
+    for (int i = 0; i < count; ++i) {
+      const std::string name = "owner" + std::to_string(i % 100) + "__m" + std::to_string(i);
+      repos.push_back({0, "owner" + std::to_string(i % 100) + "/m" + std::to_string(i), (root / "repos" / name).string(),
+                       i % 2 ? "G1" : "G0", ""});
+    }
+    auto line = [&](const char* store_name, unsigned workers, const mg::study::RunCounts& r) {
+      std::printf("%-10s %u worker(s): %zu scanned, %zu failed in %.1f s = %.1f repositories/s; writing %.2f s "
+                  "(%.2f ms per repository)\n",
+                  store_name, workers, r.scanned, r.failed, r.elapsed_s, static_cast<double>(r.scanned) / r.elapsed_s,
+                  r.store_s, 1000.0 * r.store_s / static_cast<double>(std::max<std::size_t>(r.scanned, 1)));
+      if (r.failed != 0 || r.scanned != static_cast<std::size_t>(count)) rc = 1;
+    };
+    const char* pg = std::getenv("MODELGATE_STUDY_BENCH_PG");
+    for (unsigned workers : {1u, 2u, 4u}) {
+      const std::string name = "w" + std::to_string(workers);
+      const auto id = store.study("sqlite-" + name, true);
+      store.add_repositories(id, repos);
+      mg::study::RunOptions ow;
+      ow.workers = workers;
+      line("SQLite", workers, mg::study::run_study(store, id, ow));
+      if (pg == nullptr || *pg == 0) continue;
+      const std::string pg_study = "pg-" + name + "-" + std::to_string(::getpid());
+      {
+        mg::study::PgStore setup(pg);
+        setup.add_repositories(setup.study(pg_study, true), repos);
+      }
+      // Worker threads each with their own connection: the same claims N processes make.
+      line("PostgreSQL", workers, mg::study::run_pg_study(pg, pg_study, ow, mg::study::QueuePolicy{}));
+    }
+    if (pg == nullptr || *pg == 0) std::printf("PostgreSQL: skipped (set MODELGATE_STUDY_BENCH_PG or use bench/study_bench.sh)\n");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "study_bench: %s\n", e.what());
     rc = 1;

@@ -2,6 +2,7 @@
 #pragma once
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,10 @@ class StudyCommand {
   std::size_t page_size_ = 1000;
   unsigned workers_ = 0;
   std::string shard_;
+  double lease_s_ = 60;             // PostgreSQL workers (docs/study.md)
+  std::int64_t max_attempts_ = 3;
+  double backoff_s_ = 30;
+  std::vector<std::string> rates_;  // platform=requests/s
   bool offline_ = false;
   bool quiet_ = false;
   std::string format_ = "text";

@@ -1,9 +1,10 @@
-// `modelgate study`: scan whole hubs or corpora into a SQLite store and report the paper's tables
-// from it (docs/study.md).
+// `modelgate study`: scan whole hubs or corpora into a SQLite file or a PostgreSQL database and
+// report the paper's tables from it (docs/study.md).
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -53,6 +54,18 @@ std::string duration(double s) {
   return buf;
 }
 
+// A store location fit to print: a PostgreSQL URI loses the password in its user info.
+std::string printable_location(const std::string& location) {
+  if (!study::is_postgres_location(location)) return location;
+  const auto scheme = location.find("://") + 3;
+  const auto at = location.find('@', scheme);
+  const auto slash = location.find('/', scheme);
+  if (at == std::string::npos || (slash != std::string::npos && slash < at)) return location;
+  const auto colon = location.find(':', scheme);
+  if (colon == std::string::npos || colon > at) return location;
+  return location.substr(0, colon) + ":***" + location.substr(at);
+}
+
 bool is_repo_folder_name(const std::string& name) { return name.find("__") != std::string::npos; }
 
 // "owner__name" -> "owner/name" (the corpus layout); other names stay as they are.
@@ -76,7 +89,7 @@ std::vector<fs::path> subfolders(const fs::path& dir) {
 void StudyCommand::register_options(CLI::App& cmd) {
   cmd.require_subcommand(1);
   auto store_opt = [this](CLI::App* sub) {
-    sub->add_option("db", db_, "Study store (SQLite file)")->required();
+    sub->add_option("db", db_, "Study store: a SQLite file, or postgresql://user@host/db (workers on many machines)")->required();
     sub->add_option("--study", study_, "Study name inside the store")->capture_default_str();
   };
   init_ = cmd.add_subcommand("init", "Create a study store (or migrate an existing one)");
@@ -104,6 +117,13 @@ void StudyCommand::register_options(CLI::App& cmd) {
   run_->add_option("--endpoint", endpoint_, "Hub endpoint for hub repositories");
   run_->add_flag("--offline", offline_, "Hub repositories from the local caches only");
   run_->add_flag("--quiet,-q", quiet_, "No progress line");
+  run_->add_option("--lease", lease_s_, "PostgreSQL: seconds a job stays leased without a heartbeat")
+      ->check(CLI::Range(1.0, 86400.0))->capture_default_str();
+  run_->add_option("--max-attempts", max_attempts_, "PostgreSQL: attempts before a job is failed")
+      ->check(CLI::Range(1, 1000))->capture_default_str();
+  run_->add_option("--backoff", backoff_s_, "PostgreSQL: seconds before the first retry (doubles each attempt)")
+      ->check(CLI::Range(0.0, 86400.0))->capture_default_str();
+  run_->add_option("--rate", rates_, "PostgreSQL: platform=N, at most N repositories/s of that platform across all workers");
 
   status_ = cmd.add_subcommand("status", "Counts of done, failed and pending repositories");
   store_opt(status_);
@@ -126,9 +146,9 @@ int StudyCommand::run() {
 }
 
 int StudyCommand::run_init() {
-  study::Store store(db_, true);
-  store.study(study_, true);
-  std::printf("%s: schema version %d, study '%s'\n", db_.c_str(), study::schema_version(store.db()), study_.c_str());
+  const auto store = study::open_store(db_, true);
+  store->study(study_, true);
+  std::printf("%s: schema version %d, study '%s'\n", printable_location(db_).c_str(), store->version(), study_.c_str());
   return 0;
 }
 
@@ -219,14 +239,9 @@ int StudyCommand::run_add() {
       repos.push_back({0, e.id, "hf:" + e.id, platform_.empty() ? "huggingface" : platform_, tags});
     }
   }
-  study::Store store(db_, false);
-  const auto study = store.study(study_, false);
-  std::size_t added = 0;
-  {
-    study::Transaction tx(store.db());
-    for (const auto& r : repos) added += store.add_repository(study, r) ? 1 : 0;
-    tx.commit();
-  }
+  const auto store = study::open_store(db_, false);
+  const auto study = store->study(study_, false);
+  const std::size_t added = store->add_repositories(study, repos);
   for (const auto& p : problems) std::fprintf(stderr, "modelgate study add: %s\n", p.c_str());
   std::printf("added %zu of %zu repositories (%zu already in the study)\n", added, repos.size(), repos.size() - added);
   return problems.empty() ? 0 : 2;
@@ -259,9 +274,37 @@ int StudyCommand::run_run() {
       std::fflush(stderr);
     };
   }
-  study::Store store(db_, false);
-  const auto study = store.study(study_, false);
-  const auto c = study::run_study(store, study, o);
+  study::RunCounts c;
+  if (study::is_postgres_location(db_)) {
+    if (!shard_.empty()) {
+      std::fprintf(stderr, "modelgate study run: --shard is for SQLite files; PostgreSQL workers share one job queue\n");
+      return 2;
+    }
+    std::vector<std::pair<std::string, double>> rates;
+    for (const auto& r : rates_) {
+      const auto eq = r.rfind('=');
+      char* end = nullptr;
+      const double n = eq == std::string::npos ? 0 : std::strtod(r.c_str() + eq + 1, &end);
+      if (eq == std::string::npos || eq == 0 || end == r.c_str() + eq + 1 || *end != 0 || !(n > 0) || n > 1e6) {
+        std::fprintf(stderr, "modelgate study run: --rate must be platform=N with N > 0 requests/s (got '%s')\n", r.c_str());
+        return 2;
+      }
+      rates.emplace_back(r.substr(0, eq), n);
+    }
+    study::QueuePolicy policy;
+    policy.lease_s = lease_s_;
+    policy.max_attempts = max_attempts_;
+    policy.backoff_s = backoff_s_;
+    c = study::run_pg_study(db_, study_, o, policy, rates);
+  } else {
+    if (!rates_.empty()) {
+      std::fprintf(stderr, "modelgate study run: --rate needs a PostgreSQL store (one process per SQLite file)\n");
+      return 2;
+    }
+    study::Store store(db_, false);
+    const auto study = store.study(study_, false);
+    c = study::run_study(store, study, o);
+  }
   if (tty) std::fprintf(stderr, "\n");
   // One machine-readable line (stdout), for batch systems and scripts.
   std::printf("{\"pending\":%zu,\"scanned\":%zu,\"skipped\":%zu,\"failed\":%zu,\"findings\":%llu,\"elapsed_s\":%.3f,"
@@ -273,9 +316,9 @@ int StudyCommand::run_run() {
 }
 
 int StudyCommand::run_status() {
-  study::Store store(db_, false);
-  const auto study = store.study(study_, false);
-  const auto s = store.status(study, study::rules_version());
+  const auto store = study::open_store(db_, false);
+  const auto study = store->study(study_, false);
+  const auto s = store->status(study, study::rules_version());
   if (format_ == "json") {
     std::string platforms;
     for (const auto& [p, n] : s.per_platform) platforms += (platforms.empty() ? "" : ",") + json_string(p) + ":" + std::to_string(n);
@@ -320,8 +363,8 @@ int StudyCommand::run_report() {
       return 2;
     }
   }
-  study::Store store(db_, false);
-  const auto tables = study::run_report(store.db(), study_);
+  const auto store = study::open_store(db_, false);
+  const auto tables = study::run_report(store->report_db(), study_);
   fs::create_directories(out_);
   auto write = [&](const std::string& name, const std::string& text) {
     const fs::path p = fs::path(out_) / name;

@@ -9,6 +9,9 @@
 #include <mutex>
 #include <sstream>
 #include <thread>
+#include <condition_variable>
+#include <cstdlib>
+#include <unistd.h>
 
 #include "core/hash.hpp"
 #include "engines/engine.hpp"
@@ -183,6 +186,169 @@ RunCounts run_study(Store& store, std::int64_t study, const RunOptions& options)
   for (unsigned w = 1; w < workers; ++w) pool.emplace_back(work);
   work();
   for (auto& t : pool) t.join();
+  if (fatal) std::rethrow_exception(fatal);
+  counts.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return counts;
+}
+
+namespace {
+
+// What a worker learnt about one repository: results, or why there are none.
+struct Scanned {
+  bool ok = false;
+  std::string error;
+  std::string commit;
+  std::vector<TargetReport> reports;
+  std::vector<std::vector<FileRow>> files;
+  std::uint64_t findings = 0;
+  std::int64_t ms = 0;
+};
+
+template <class Engines>
+Scanned scan_one(const Repository& repo, const RunOptions& options, const Engines& engines, unsigned per_repo) {
+  Scanned out;
+  const auto t0 = std::chrono::steady_clock::now();
+  try {
+    auto snaps = open_target(repo.source, options.limits, options.hub);
+    if (!snaps) {
+      out.error = snaps.error().message;
+      return out;
+    }
+    out.files.resize(snaps->size());
+    std::vector<std::string> commits;
+    for (std::size_t s = 0; s < snaps->size(); ++s) commits.push_back(resolve_commit((*snaps)[s], out.files[s]));
+    if (commits.size() == 1) {
+      out.commit = commits[0];
+    } else {
+      std::string joined;
+      for (const auto& c : commits) joined += c + '\n';
+      out.commit = "set:" + sha256_hex(joined);
+    }
+    for (auto& snap : *snaps) {
+      out.reports.push_back(scan_remote_aware(snap, engines, options.limits, per_repo));
+      out.findings += out.reports.back().findings.size();
+      snap = Snapshot{};
+    }
+    out.ok = true;
+  } catch (const StoreError&) {
+    throw;
+  } catch (const std::exception& e) {
+    out.error = std::string("scan failed: ") + e.what();
+  }
+  out.ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  return out;
+}
+
+std::string worker_owner() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "unknown");
+  return std::string(host) + ":" + std::to_string(getpid());
+}
+
+}  // namespace
+
+RunCounts run_pg_study(const std::string& uri, const std::string& study_name, const RunOptions& options,
+                       const QueuePolicy& policy, const std::vector<std::pair<std::string, double>>& rates) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::string& rules = rules_version();
+  const std::string owner = worker_owner();
+  RunCounts counts;
+  std::int64_t study = 0;
+  {
+    PgStore setup(uri);
+    study = setup.study(study_name, false);
+    for (const auto& [platform, rate] : rates) setup.set_rate(platform, rate);
+    setup.enqueue(study, rules);
+    counts.total = static_cast<std::size_t>(setup.unfinished(study, rules, policy));
+  }
+  if (counts.total == 0) return counts;
+  if (options.limit != 0) counts.total = std::min(counts.total, options.limit);
+
+  const auto engines = make_builtin_engines();
+  const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+  const unsigned workers = static_cast<unsigned>(std::min<std::size_t>(options.workers ? options.workers : hw, counts.total));
+  const unsigned per_repo = std::max(1u, hw / workers);
+  // Test hook (tests/study/pg_study_test.py): hold each claimed job this long before scanning, so
+  // a SIGKILL reliably lands while a lease is held. Not for production use.
+  const char* hold_env = std::getenv("MODELGATE_STUDY_TEST_HOLD_MS");
+  const long hold_ms = hold_env != nullptr ? std::strtol(hold_env, nullptr, 10) : 0;
+
+  std::mutex mutex;  // counts, progress, fatal
+  std::exception_ptr fatal;
+  std::atomic<std::size_t> claimed{0};
+  std::atomic<bool> stopping{false};
+  std::condition_variable stop_cv;
+  std::mutex stop_mutex;
+
+  auto finish = [&](const std::string& repo_id, std::size_t RunCounts::*which, std::uint64_t findings, double store_s) {
+    std::lock_guard lock(mutex);
+    ++(counts.*which);
+    counts.findings += findings;
+    counts.store_s += store_s;
+    counts.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (options.progress) options.progress(counts, repo_id);
+  };
+  auto nap = [&](double seconds) {
+    std::unique_lock lock(stop_mutex);
+    stop_cv.wait_for(lock, std::chrono::duration<double>(seconds), [&] { return stopping.load(); });
+  };
+
+  auto work = [&] {
+    try {
+      PgStore store(uri);
+      while (!stopping) {
+        if (options.limit != 0 && claimed >= options.limit) return;
+        auto job = store.claim(study, rules, owner, policy);
+        if (!job) {
+          // Jobs this process holds finish here; others' may come back when their worker dies.
+          if (store.unfinished(study, rules, policy, owner) == 0) return;
+          nap(std::min(0.25, policy.lease_s / 4));
+          continue;
+        }
+        ++claimed;
+        if (hold_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(hold_ms));
+        // The platform's token bucket, shared by every worker of the study.
+        for (double wait = store.take_token(job->repo.platform); wait > 0; wait = store.take_token(job->repo.platform)) {
+          std::this_thread::sleep_for(std::chrono::duration<double>(std::min(wait, 5.0)));
+        }
+        Scanned s = scan_one(job->repo, options, engines, per_repo);
+        if (!s.ok) {
+          store.fail(*job, owner, s.commit, rules, s.error, policy);
+          finish(job->repo.repo_id, &RunCounts::failed, 0, 0);
+          continue;
+        }
+        const auto w0 = std::chrono::steady_clock::now();
+        const Completion c = store.complete(*job, owner, s.commit, rules, s.reports, s.files, s.ms);
+        const double store_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
+        finish(job->repo.repo_id, c == Completion::written ? &RunCounts::scanned : &RunCounts::skipped,
+               c == Completion::written ? s.findings : 0, store_s);
+      }
+    } catch (const std::exception&) {
+      std::lock_guard lock(mutex);
+      if (!fatal) fatal = std::current_exception();
+      stopping = true;
+      stop_cv.notify_all();
+    }
+  };
+
+  std::thread heart([&] {
+    try {
+      PgStore store(uri);
+      while (!stopping) {
+        nap(policy.lease_s / 3);
+        if (!stopping) store.heartbeat(owner, policy);
+      }
+    } catch (const std::exception&) {
+      // Without heartbeats the leases expire and other workers take the jobs over; nothing is lost.
+    }
+  });
+  std::vector<std::thread> pool;
+  for (unsigned w = 1; w < workers; ++w) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  stopping = true;
+  stop_cv.notify_all();
+  heart.join();
   if (fatal) std::rethrow_exception(fatal);
   counts.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return counts;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "study/pg_store.hpp"
 #include "study/store.hpp"
 
 namespace mg::study {
@@ -39,5 +40,14 @@ struct RunOptions {
 std::string resolve_commit(const Snapshot& snapshot, std::vector<FileRow>& files, std::uint64_t hash_cap = 64ull << 20);
 
 RunCounts run_study(Store& store, std::int64_t study, const RunOptions& options);
+
+// One worker process on a PostgreSQL store: `options.workers` threads, each with its own
+// connection, claim jobs (SKIP LOCKED), scan, and complete them in one transaction with the
+// results; a heartbeat thread extends this process's leases. Returns when no job is left to run
+// (jobs leased by live workers elsewhere are waited for: their worker may die). Shards do not
+// apply: the queue hands each repository to one worker. `rates`: platform -> requests per second,
+// stored for every worker of the study.
+RunCounts run_pg_study(const std::string& uri, const std::string& study_name, const RunOptions& options,
+                       const QueuePolicy& policy, const std::vector<std::pair<std::string, double>>& rates = {});
 
 }  // namespace mg::study

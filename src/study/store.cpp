@@ -112,6 +112,31 @@ CREATE INDEX deser_target ON deserialization_points(target_id);
 CREATE INDEX errors_repository ON errors(repository_id);
 )sql";
 
+// Version 3: the job queue PostgreSQL workers claim from (docs/study.md, "Workers"), and one
+// token bucket per platform that rate-limits hub requests across workers. Times are seconds since
+// the epoch by the database's clock, so machines with skewed clocks agree on leases. The SQLite
+// runner does not use these tables (it has one process per file).
+const char* const kStep3 = R"sql(
+CREATE TABLE jobs(
+  study_id INTEGER NOT NULL REFERENCES studies(id),
+  repository_id INTEGER NOT NULL REFERENCES repositories(id),
+  rules_version TEXT NOT NULL,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at REAL NOT NULL,
+  lease_owner TEXT,
+  lease_expires REAL,
+  last_error TEXT,
+  PRIMARY KEY(repository_id, rules_version));
+CREATE INDEX jobs_open ON jobs(study_id, rules_version, repository_id) WHERE state IN ('pending', 'running');
+CREATE TABLE hub_buckets(
+  platform TEXT PRIMARY KEY,
+  rate REAL NOT NULL,
+  burst REAL NOT NULL,
+  tokens REAL NOT NULL,
+  updated_at REAL NOT NULL);
+)sql";
+
 std::string now_utc() {
   const std::time_t t = std::time(nullptr);
   std::tm tm{};
@@ -133,7 +158,7 @@ std::string_view reachable_word(Reach r) {
 }  // namespace
 
 const std::vector<const char*>& migrations() {
-  static const std::vector<const char*> steps{kStep1, kStep2};
+  static const std::vector<const char*> steps{kStep1, kStep2, kStep3};
   return steps;
 }
 
@@ -216,6 +241,18 @@ bool Store::add_repository(std::int64_t study, const Repository& r) {
       .bind(5, static_cast<std::int64_t>(shard_key(r.repo_id))).bind(6, now_utc()).bind(7, r.tags);
   ins.run();
   return sqlite3_changes(db_.handle()) > 0;
+}
+
+std::size_t Store::add_repositories(std::int64_t study, const std::vector<Repository>& repos) {
+  Transaction tx(db_);
+  std::size_t added = 0;
+  for (const auto& r : repos) added += add_repository(study, r) ? 1 : 0;
+  tx.commit();
+  return added;
+}
+
+bool is_postgres_location(const std::string& location) {
+  return location.starts_with("postgresql://") || location.starts_with("postgres://");
 }
 
 std::vector<Repository> Store::pending(std::int64_t study, const std::string& rules_version, unsigned shard_index,

@@ -13,7 +13,8 @@
 
 namespace mg::study {
 
-// Ordered schema steps; step i (1-based) takes a file from version i-1 to i.
+// Ordered schema steps; step i (1-based) takes a file from version i-1 to i. Written in SQLite's
+// dialect; PostgreSQL runs the same steps through postgres_dialect() (study/pg_store.hpp).
 const std::vector<const char*>& migrations();
 inline int latest_schema_version() { return static_cast<int>(migrations().size()); }
 
@@ -57,18 +58,42 @@ struct Status {
   std::vector<std::pair<std::string, std::int64_t>> per_platform;  // repositories per platform
 };
 
-class Store {
+// What every study store offers the CLI, whatever holds the data: the SQLite file (Store) or a
+// PostgreSQL database (PgStore, study/pg_store.hpp). Scanning differs (threads over one file;
+// leased jobs over the database), so runners are per store.
+class StudyStore {
+ public:
+  virtual ~StudyStore() = default;
+  virtual int version() = 0;  // schema version reached
+  // The study of that name, created when `create` (else an error naming the study).
+  virtual std::int64_t study(const std::string& name, bool create) = 0;
+  // Adds the repositories the study lacks, in one transaction; returns how many were added.
+  virtual std::size_t add_repositories(std::int64_t study, const std::vector<Repository>& repos) = 0;
+  virtual Status status(std::int64_t study, const std::string& rules_version) = 0;
+  // A SQLite database holding the study's rows, which the report queries read (study/report.hpp).
+  virtual Db& report_db() = 0;
+};
+
+// A location naming a PostgreSQL database (postgresql://... or postgres://...) rather than a file.
+bool is_postgres_location(const std::string& location);
+// Opens the store a location names, migrating it to the latest schema.
+std::unique_ptr<StudyStore> open_store(const std::string& location, bool create);
+
+class Store : public StudyStore {
  public:
   // Opens a store file, migrating it to the latest schema. `create`: make the file when missing.
   Store(const std::string& path, bool create);
 
   Db& db() { return db_; }
+  Db& report_db() override { return db_; }
+  int version() override { return schema_version(db_); }
 
   // The study of that name, created when `create` (else an error naming the study).
-  std::int64_t study(const std::string& name, bool create);
+  std::int64_t study(const std::string& name, bool create) override;
 
   // Adds a repository unless the study has it already (true = added).
   bool add_repository(std::int64_t study, const Repository& r);
+  std::size_t add_repositories(std::int64_t study, const std::vector<Repository>& repos) override;
 
   // Repositories without results for `rules_version`, in id order, restricted to a shard.
   std::vector<Repository> pending(std::int64_t study, const std::string& rules_version, unsigned shard_index = 0,
@@ -86,7 +111,7 @@ class Store {
   void record_error(const Repository& repo, const std::string& commit, const std::string& rules_version,
                     const std::string& message);
 
-  Status status(std::int64_t study, const std::string& rules_version);
+  Status status(std::int64_t study, const std::string& rules_version) override;
 
  private:
   Db db_;
