@@ -12,6 +12,7 @@
 #include "core/finding.hpp"
 #include "core/limits.hpp"
 #include "platform/load_plan.hpp"
+#include "python/load_calls.hpp"
 #include "python/module_facts.hpp"
 #include "source/snapshot.hpp"
 
@@ -41,6 +42,10 @@ struct EngineOutput {
   std::vector<py::ModuleFacts> module_facts;
   // Behaviour models of the Python files (the behaviour stage solves them with the call graph).
   std::vector<behaviour::FileModel> behaviour_models;
+  // Calls that fetch another repository (torch.hub.load, nested from_pretrained), by file, read on
+  // the engine's own walk; `python_calls_read` says an engine read every Python file for them.
+  std::vector<std::pair<std::string, std::vector<py::CrossRepoCall>>> cross_repo_calls;
+  bool python_calls_read = false;
 };
 
 class Engine {

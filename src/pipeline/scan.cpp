@@ -80,6 +80,8 @@ TargetReport scan_snapshot(const Snapshot& snap, const std::vector<std::unique_p
   const EngineContext ctx{snap, r.plan, limits, &reads, threads};
   std::vector<py::ModuleFacts> facts;
   std::vector<behaviour::FileModel> models;
+  std::vector<std::pair<std::string, std::vector<py::CrossRepoCall>>> cross_repo_calls;
+  bool calls_read = false;
   for (const auto& engine : engines) {
     EngineOutput out;
     engine->run(ctx, out);
@@ -87,6 +89,8 @@ TargetReport scan_snapshot(const Snapshot& snap, const std::vector<std::unique_p
     std::move(out.incomplete.begin(), out.incomplete.end(), std::back_inserter(r.incomplete));
     std::move(out.module_facts.begin(), out.module_facts.end(), std::back_inserter(facts));
     std::move(out.behaviour_models.begin(), out.behaviour_models.end(), std::back_inserter(models));
+    std::move(out.cross_repo_calls.begin(), out.cross_repo_calls.end(), std::back_inserter(cross_repo_calls));
+    calls_read = calls_read || out.python_calls_read;
     r.times.engines.emplace_back(engine->name(), clock.lap());
   }
   // Fail closed: a deserialization point that no engine of this build analyses is not clean.
@@ -102,8 +106,10 @@ TargetReport scan_snapshot(const Snapshot& snap, const std::vector<std::unique_p
   r.times.behaviour = clock.lap();
   std::move(behaviours.begin(), behaviours.end(), std::back_inserter(r.findings));
   apply_reachability(reach, r.plan, r.findings);
-  // Load-time code that names another repository (torch.hub.load, nested from_pretrained).
-  add_cross_repo_code(snap, limits, &reads, reach, r.plan, r.findings);
+  // Load-time code that names another repository (torch.hub.load, nested from_pretrained): read on
+  // the Python engine's walk, or here when no such engine ran.
+  if (calls_read) add_cross_repo_calls(cross_repo_calls, reach, r.plan, r.findings);
+  else add_cross_repo_code(snap, limits, &reads, reach, r.plan, r.findings);
   reads.clear();
   mark_training_state(r.plan, r.findings);
 

@@ -6,7 +6,10 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
+#include <tuple>
 
+#include "engines/engine.hpp"
 #include "pipeline/reachability_stage.hpp"
 #include "pipeline/scan.hpp"
 #include "platform/cross_repo_code.hpp"
@@ -147,3 +150,47 @@ TEST(CrossRepoCode, FixturesMatchTheirMarks) {
 }
 
 }  // namespace
+
+namespace {
+
+// (file, line, value, rule) of the references a scan added to the load plan.
+std::set<std::tuple<std::string, std::uint32_t, std::string, std::string>> remote_refs(const mg::TargetReport& r) {
+  std::set<std::tuple<std::string, std::uint32_t, std::string, std::string>> out;
+  for (const auto& t : r.plan.triggers) {
+    if (t.key.rfind("line ", 0) == 0) out.insert({t.file, t.line, t.value, t.rule_id});
+  }
+  return out;
+}
+
+}  // namespace
+
+// The full scan reads the calls on the Python engine's own walk; without that engine it reads the
+// files itself. Both must add the same references and LD112 findings.
+TEST(CrossRepoCode, ScanFindsTheSameReferencesWithAndWithoutThePythonEngine) {
+  const fs::path root = fs::path(MODELGATE_SOURCE_DIR) / "tests/fixtures/cross-repo-code";
+  for (const char* name : {"hubconf-delegates", "nested-trust"}) {
+    mg::Limits limits;
+    auto snaps = mg::open_target((root / name).string(), limits);
+    ASSERT_TRUE(snaps) << name;
+    const auto& snap = snaps->front();
+    const auto all = mg::make_builtin_engines();
+    std::vector<std::unique_ptr<mg::Engine>> no_python;
+    for (auto& e : mg::make_builtin_engines()) {
+      if (e->name() != "python") no_python.push_back(std::move(e));
+    }
+    const mg::TargetReport with = mg::scan_snapshot(snap, all, limits, 1);
+    const mg::TargetReport without = mg::scan_snapshot(snap, no_python, limits, 1);
+    const auto refs = remote_refs(with);
+    EXPECT_FALSE(refs.empty()) << name;
+    EXPECT_EQ(refs, remote_refs(without)) << name;
+    auto ld112 = [](const mg::TargetReport& r) {
+      std::set<std::pair<std::string, std::uint32_t>> out;
+      for (const auto& f : r.findings) {
+        if (f.rule_id == "LD112") out.insert({f.file, f.line});
+      }
+      return out;
+    };
+    EXPECT_FALSE(ld112(with).empty()) << name;
+    EXPECT_EQ(ld112(with), ld112(without)) << name;
+  }
+}

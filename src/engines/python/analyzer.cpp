@@ -270,6 +270,7 @@ FileAnalysis Analyzer::analyse(std::string_view path, std::string_view source, P
   }
 
   if (options.behaviour) out.model = behaviour::build_model(tree, builder.names(), path);
+  if (may_call_other_repo(source)) out.cross_repo_calls = extract_cross_repo_calls(tree);  // same tree, no second parse
   out.index = std::move(builder.index());
   out.facts = facts.take();
   out.facts.parsed = complete;

@@ -15,6 +15,7 @@
 #include "core/finding.hpp"
 #include "core/string_map.hpp"
 #include "python/checker.hpp"
+#include "python/load_calls.hpp"
 #include "python/module_facts.hpp"
 #include "python/module_index.hpp"
 #include "python/tree.hpp"
@@ -39,6 +40,7 @@ struct FileAnalysis {
   ModuleIndex index;
   ModuleFacts facts;  // for the reachability stage, collected on the same walk
   behaviour::FileModel model;  // for the behaviour stage: what each scope does, with whose data
+  std::vector<CrossRepoCall> cross_repo_calls;  // calls that fetch another repository's code or weights
   std::optional<std::string> incomplete;  // why the file was not (fully) analysed
   std::size_t suppressed = 0;             // findings dropped by suppression comments
 };

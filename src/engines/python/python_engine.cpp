@@ -52,6 +52,7 @@ class PythonEngine final : public Engine {
       std::optional<std::string> incomplete;
       std::optional<py::ModuleFacts> facts;
       std::vector<behaviour::FileModel> models;  // the file's, then those of code it decodes and runs
+      std::vector<py::CrossRepoCall> calls;
     };
     std::vector<Slot> slots(files.size());
     std::atomic<std::size_t> next{0};
@@ -81,6 +82,7 @@ class PythonEngine final : public Engine {
         slot.incomplete = std::move(analysis.incomplete);
         slot.facts = std::move(analysis.facts);
         slot.models.push_back(std::move(analysis.model));
+        slot.calls = std::move(analysis.cross_repo_calls);
         analyse_payloads(f.path, parser, options, slot, 0);
       }
     };
@@ -110,7 +112,9 @@ class PythonEngine final : public Engine {
       if (slots[i].incomplete) out.incomplete.push_back(Incomplete{files[i]->path, *slots[i].incomplete});
       if (slots[i].facts) out.module_facts.push_back(std::move(*slots[i].facts));
       for (auto& m : slots[i].models) out.behaviour_models.push_back(std::move(m));
+      if (!slots[i].calls.empty()) out.cross_repo_calls.emplace_back(files[i]->path, std::move(slots[i].calls));
     }
+    out.python_calls_read = true;
   }
 
  private:
