@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 #include <span>
+#include <thread>
 #include <unordered_map>
 
 #include "behaviour/paths.hpp"
@@ -96,7 +97,8 @@ constexpr int kMaxEvidenceDepth = 200;
 // The repository's models as one program: global indices for variables, calls and sources.
 class Program {
  public:
-  Program(const std::vector<FileModel>& models, const py::Reachability& reach) : models_(models), reach_(reach) {
+  Program(const std::vector<FileModel>& models, const py::Reachability& reach, unsigned threads)
+      : models_(models), reach_(reach), threads_(std::max(1u, threads)) {
     for (const auto& m : models_) {
       var_base_.push_back(static_cast<std::uint32_t>(vars_.size()));
       call_base_.push_back(static_cast<std::uint32_t>(calls_.size()));
@@ -206,23 +208,27 @@ class Program {
                (static_cast<std::size_t>(static_cast<unsigned>(k.def)) * 0xC2B2AE3D27D4EB4Full);
       }
     };
-    std::unordered_map<Key, std::vector<Target>, KeyHash> memo;  // the same reference from the same scope
+    // Each distinct (file, scope, reference) is resolved once; most are library calls that resolve
+    // to nothing. Resolution only reads the index, so the distinct references are split over the
+    // threads; linking arguments to parameters stays in call order.
+    std::unordered_map<Key, std::uint32_t, KeyHash> memo;
     memo.reserve(calls_.size());
-    // A function that runs at load takes its arguments from the callers that run at load: a
-    // training script's call of the model's constructor says nothing about what loading passes.
-    std::vector<std::vector<char>> runs_at_load(models_.size());
-    for (std::uint32_t f = 0; f < models_.size(); ++f) {
-      runs_at_load[f].resize(models_[f].scopes.size(), 0);
-      for (std::uint32_t s = 1; s < models_[f].scopes.size(); ++s) {
-        runs_at_load[f][s] = reach_.classify(module_of[f], models_[f].scopes[s].body_first_line) == Reach::yes;
-      }
-    }
+    std::vector<std::uint32_t> key_of(calls_.size());
+    std::vector<std::uint32_t> first_call;  // per distinct reference: a call that makes it
     for (std::uint32_t g = 0; g < calls_.size(); ++g) {
       const std::uint32_t f = calls_[g].file;
       const auto& c = call_of(g);
-      const int def = def_of[f][c.scope];
-      auto it = memo.find(Key{f, def, c.ref});
-      if (it == memo.end()) {
+      const auto [it, added] = memo.try_emplace(Key{f, def_of[f][c.scope], c.ref}, static_cast<std::uint32_t>(first_call.size()));
+      if (added) first_call.push_back(g);
+      key_of[g] = it->second;
+    }
+    std::vector<std::vector<Target>> resolved(first_call.size());
+    auto resolve_some = [&](std::size_t begin, std::size_t step) {
+      for (std::size_t k = begin; k < first_call.size(); k += step) {
+        const std::uint32_t g = first_call[k];
+        const std::uint32_t f = calls_[g].file;
+        const auto& c = call_of(g);
+        const int def = def_of[f][c.scope];
         std::vector<Target> ts;
         for (const auto& [m, d] : reach_.resolve(module_of[f], def, c.ref)) {
           const auto mit = model_of_module.find(m);
@@ -242,9 +248,30 @@ class Program {
         }
         if (ts.size() > kMaxTargets) ts.clear();
         if (c.unknown_receiver && (ts.size() != 1 || is_common_method(c.ref.substr(c.ref.rfind('.') + 1)))) ts.clear();
-        it = memo.emplace(Key{f, def, c.ref}, std::move(ts)).first;
+        resolved[k] = std::move(ts);
       }
-      targets_[g] = it->second;
+    };
+    {
+      // A few thousand references are not worth a thread.
+      const unsigned n = first_call.size() < 4096 ? 1u : threads_;
+      std::vector<std::thread> pool;
+      for (unsigned t = 1; t < n; ++t) pool.emplace_back(resolve_some, t, n);
+      resolve_some(0, n);
+      for (auto& t : pool) t.join();
+    }
+    // A function that runs at load takes its arguments from the callers that run at load: a
+    // training script's call of the model's constructor says nothing about what loading passes.
+    std::vector<std::vector<char>> runs_at_load(models_.size());
+    for (std::uint32_t f = 0; f < models_.size(); ++f) {
+      runs_at_load[f].resize(models_[f].scopes.size(), 0);
+      for (std::uint32_t s = 1; s < models_[f].scopes.size(); ++s) {
+        runs_at_load[f][s] = reach_.classify(module_of[f], models_[f].scopes[s].body_first_line) == Reach::yes;
+      }
+    }
+    for (std::uint32_t g = 0; g < calls_.size(); ++g) {
+      const std::uint32_t f = calls_[g].file;
+      const auto& c = call_of(g);
+      targets_[g] = resolved[key_of[g]];
       int caller_at_load = -1;  // computed on first need
       for (const auto& t : targets_[g]) {
         if (runs_at_load[t.file][t.scope]) {
@@ -523,6 +550,7 @@ class Program {
 
   const std::vector<FileModel>& models_;
   const py::Reachability& reach_;
+  unsigned threads_ = 1;
   std::vector<std::uint32_t> var_base_, call_base_, scope_base_, scope_file_;
   std::vector<Ref> vars_, calls_;
   std::vector<std::uint32_t> var_val_, call_val_;
@@ -812,9 +840,9 @@ class Judge {
 
 }  // namespace
 
-std::vector<Finding> analyse_repository(const std::vector<FileModel>& models, const py::Reachability& reach) {
+std::vector<Finding> analyse_repository(const std::vector<FileModel>& models, const py::Reachability& reach, unsigned threads) {
   if (models.empty()) return {};
-  Program program(models, reach);
+  Program program(models, reach, threads);
   return Judge(program).run();
 }
 

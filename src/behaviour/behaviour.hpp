@@ -14,6 +14,7 @@ namespace mg::behaviour {
 
 // `reach` resolves call sites to repository functions (the same resolution the reachability
 // stage uses); findings come out with load_reachable unset, for the reachability stage to mark.
-std::vector<Finding> analyse_repository(const std::vector<FileModel>& models, const py::Reachability& reach);
+// `threads`: how many may resolve call sites side by side.
+std::vector<Finding> analyse_repository(const std::vector<FileModel>& models, const py::Reachability& reach, unsigned threads = 1);
 
 }  // namespace mg::behaviour

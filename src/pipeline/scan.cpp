@@ -70,7 +70,7 @@ TargetReport scan_snapshot(const Snapshot& snap, const std::vector<std::unique_p
   r.revision = snap.revision;
   Stopwatch clock;
   ReadCache reads;
-  r.plan = build_load_plan(snap, limits, &reads);
+  r.plan = build_load_plan(snap, limits, &reads, threads != 0 ? threads : std::max(1u, std::thread::hardware_concurrency()));
   r.times.plan = clock.lap();
   r.findings = snap.findings;
   r.findings.insert(r.findings.end(), r.plan.findings.begin(), r.plan.findings.end());
@@ -101,7 +101,7 @@ TargetReport scan_snapshot(const Snapshot& snap, const std::vector<std::unique_p
   py::Reachability reach = compute_reachability(snap, r.plan, limits, std::move(facts), &reads);
   r.times.reachability = clock.lap();
   // What load-time code does, across functions and files, judged by whose data reaches each sink.
-  auto behaviours = behaviour::analyse_repository(models, reach);
+  auto behaviours = behaviour::analyse_repository(models, reach, ctx.thread_budget());
   models.clear();
   r.times.behaviour = clock.lap();
   std::move(behaviours.begin(), behaviours.end(), std::back_inserter(r.findings));

@@ -26,8 +26,8 @@ std::string guess_platform(const Snapshot& snap, const LoadPlan& plan) {
 
 }  // namespace
 
-LoadPlan build_load_plan(const Snapshot& snapshot, const Limits& limits, ReadCache* reads) {
-  PlanBuilder b(snapshot, limits);
+LoadPlan build_load_plan(const Snapshot& snapshot, const Limits& limits, ReadCache* reads, unsigned threads) {
+  PlanBuilder b(snapshot, limits, threads);
   profile_transformers(b);
   profile_diffusers(b);
   profile_sentence_transformers(b);

@@ -70,6 +70,6 @@ struct LoadPlan {
 
 // Runs every platform profile over the snapshot. `reads`, when given, receives the files the
 // profiles read.
-LoadPlan build_load_plan(const Snapshot& snapshot, const Limits& limits, ReadCache* reads = nullptr);
+LoadPlan build_load_plan(const Snapshot& snapshot, const Limits& limits, ReadCache* reads = nullptr, unsigned threads = 1);
 
 }  // namespace mg

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/parallel.hpp"
 #include "core/text.hpp"
 #include "platform/config_json.hpp"
 
@@ -26,6 +27,21 @@ std::optional<std::string_view> PlanBuilder::text(std::string_view path) {
   }
   blobs_.emplace(std::string(path), blob);
   return blob ? std::optional(blob->text()) : std::nullopt;
+}
+
+void PlanBuilder::prefetch(const std::vector<const FileEntry*>& files) {
+  std::vector<const FileEntry*> todo;
+  for (const FileEntry* f : files) {
+    if (f->size <= limits.max_config_bytes && !blobs_.contains(f->path)) todo.push_back(f);
+  }
+  std::vector<std::optional<Result<BlobPtr>>> got(todo.size());
+  parallel_for(todo.size(), todo.size() < 64 ? 1 : threads, [&](std::size_t i) { got[i] = snap.read(*todo[i]); });
+  for (std::size_t i = 0; i < todo.size(); ++i) {
+    BlobPtr blob;
+    if (*got[i]) blob = **got[i];
+    else add_incomplete(todo[i]->path, "cannot read: " + got[i]->error().message);
+    blobs_.emplace(todo[i]->path, std::move(blob));
+  }
 }
 
 const nlohmann::json* PlanBuilder::json(std::string_view path) {

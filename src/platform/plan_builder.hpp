@@ -3,6 +3,7 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
@@ -17,16 +18,21 @@ namespace mg {
 
 class PlanBuilder {
  public:
-  PlanBuilder(const Snapshot& snapshot, const Limits& scan_limits) : snap(snapshot), limits(scan_limits) {}
+  PlanBuilder(const Snapshot& snapshot, const Limits& scan_limits, unsigned thread_budget = 1)
+      : snap(snapshot), limits(scan_limits), threads(std::max(1u, thread_budget)) {}
 
   const Snapshot& snap;
   const Limits& limits;
+  const unsigned threads;  // profiles that read or parse many files may use this many
   LoadPlan plan;
 
   // Parsed JSON of a snapshot file; nullptr when absent or unreadable (recorded as incomplete).
   const nlohmann::json* json(std::string_view path);
   // Text of a snapshot file within the config size cap; nullopt when absent or unreadable.
   std::optional<std::string_view> text(std::string_view path);
+  // Reads these files (within the config size cap) on `threads` threads, so that text() finds
+  // them read; what fails to read is recorded as text() would.
+  void prefetch(const std::vector<const FileEntry*>& files);
 
   // Records a trigger, its entry point and (if the module is a repo file) the module with the
   // closure of its relative imports, as transformers copies them.

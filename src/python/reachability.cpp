@@ -172,9 +172,15 @@ std::string Reachability::node_label(Node n) const {
   return f.path + ":" + (n.second < 0 ? "<module>" : f.defs[static_cast<std::size_t>(n.second)].qualname);
 }
 
+namespace {
+// While resolve() runs on a thread, reach() collects targets here instead of marking them; per
+// thread, so that the behaviour stage can resolve call sites on several threads at once.
+thread_local std::vector<std::pair<int, int>>* t_collect = nullptr;
+}  // namespace
+
 void Reachability::reach(Node n, Node from, std::string root_label) {
-  if (collect_ != nullptr) {
-    collect_->push_back(n);
+  if (t_collect != nullptr) {
+    t_collect->push_back(n);
     return;
   }
   if (n.second < 0) {
@@ -484,10 +490,11 @@ std::vector<std::pair<int, int>> Reachability::resolve(int m, int def, std::stri
   if (m < 0 || static_cast<std::size_t>(m) >= facts_.size()) return {};
   std::vector<Node> got;
   // resolve_ref's helpers report what they reach through reach(); collect instead of marking.
+  // In collect mode reach() touches nothing but t_collect: the const_cast writes no state.
   auto* self = const_cast<Reachability*>(this);
-  self->collect_ = &got;
+  t_collect = &got;
   self->resolve_ref(m, def, ref, {m, def});
-  self->collect_ = nullptr;
+  t_collect = nullptr;
   std::erase_if(got, [](const Node& n) { return n.second < 0; });
   std::sort(got.begin(), got.end());
   got.erase(std::unique(got.begin(), got.end()), got.end());

@@ -48,6 +48,7 @@ class Reachability {
   int def_index(int module, std::uint32_t body_first_line, std::string_view name) const;
   // the functions a reference made in scope `def` of a module may call, as (module, def) pairs,
   // by the rules in the table above (a class reference: its instantiation methods).
+  // Only reads the index: threads may call it side by side.
   std::vector<std::pair<int, int>> resolve(int module, int def, std::string_view ref) const;
   // Third-party top-level packages the executed code imports outside try: blocks.
   const std::vector<std::string>& required_packages() const { return required_; }
@@ -101,8 +102,6 @@ class Reachability {
   std::vector<std::string> import_prefixes_;  // folder prefixes of the other computed imports that ran
   bool dynamic_dispatch_ = false;
   bool may_import_computed(const std::string& file) const;
-  // While resolve() runs, reach() collects targets here instead of marking them.
-  std::vector<Node>* collect_ = nullptr;
 };
 
 }  // namespace mg::py
