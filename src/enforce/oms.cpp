@@ -754,8 +754,21 @@ Result<Verification> verify(std::string_view bundle_text, const std::string& mod
 
 Result<std::string> sign(const std::string& model_path, const std::string& signature_path, const SignOptions& o, unsigned threads) {
   Bio kbio(BIO_new_mem_buf(o.private_key_pem.data(), static_cast<int>(o.private_key_pem.size())));
-  PKey key(kbio ? PEM_read_bio_PrivateKey(kbio.get(), nullptr, nullptr, nullptr) : nullptr);
-  if (!key) return make_error("the private key is not an unencrypted PEM private key");
+  // Our own callback, so OpenSSL never prompts on the terminal for an encrypted key.
+  auto password_cb = [](char* buf, int size, int, void* u) -> int {
+    const auto* opts = static_cast<const SignOptions*>(u);
+    if (!opts->has_key_password || opts->key_password.size() > static_cast<std::size_t>(size)) return -1;
+    std::copy(opts->key_password.begin(), opts->key_password.end(), buf);
+    return static_cast<int>(opts->key_password.size());
+  };
+  PKey key(kbio ? PEM_read_bio_PrivateKey(kbio.get(), nullptr, password_cb, const_cast<SignOptions*>(&o)) : nullptr);
+  if (!key) {
+    const bool encrypted = o.private_key_pem.find("ENCRYPTED") != std::string::npos;
+    if (encrypted && !o.has_key_password)
+      return make_error("the private key is encrypted: give its password with --key-password-file FILE or MODELGATE_KEY_PASSWORD");
+    if (encrypted) return make_error("cannot decrypt the private key with the password given (wrong password?)");
+    return make_error("the private key is not a PEM private key");
+  }
   auto md = md_for(key.get());
   if (!md) return md.error();
   X509Ptr leaf;

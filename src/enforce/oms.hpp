@@ -121,6 +121,8 @@ Result<std::vector<Mismatch>> compare_manifest(const Statement& statement, const
 
 struct SignOptions {
   std::string private_key_pem;
+  std::string key_password;            // for an encrypted PEM key (PKCS#8 or traditional); never from the command line
+  bool has_key_password = false;
   std::string certificate_pem;         // leaf certificate: x509CertificateChain material instead of publicKey
   std::vector<std::string> chain_pem;  // intermediates after the leaf
   std::vector<std::string> ignore_paths;
