@@ -100,6 +100,10 @@ class VerifyCommand {
   std::string signature_;
   std::string key_;
   std::vector<std::string> chain_;
+  std::string trust_root_;
+  std::string sigstore_identity_;
+  std::string sigstore_identity_regexp_;
+  std::string sigstore_issuer_;
   std::string endpoint_;
   bool offline_ = false;
   unsigned jobs_ = 0;
@@ -118,6 +122,7 @@ class SignCommand {
   std::string certificate_;
   std::vector<std::string> chain_;
   std::vector<std::string> ignore_paths_;
+  std::string key_password_file_;
   unsigned jobs_ = 0;
 };
 

@@ -132,6 +132,10 @@ int RunCommand::run() {
     std::fprintf(stderr, "modelgate: error: sandbox did not start: %s\n", outcome->start_failure.c_str());
     return kSandboxFailed;
   }
+  // A limit from the policy ending the run is said even with -q: it explains the exit code.
+  if (report.contains("limit_exceeded"))
+    std::fprintf(stderr, "modelgate run: the command exceeded the policy's limit %s (exit %d)\n",
+                 report["limit_exceeded"].get<std::string>().c_str(), outcome->exit_code);
   if (!quiet_) {
     const auto& events = report["events"];
     std::fprintf(stderr, "modelgate run: exit %d, %zu event(s) recorded, audit hook %s\n", outcome->exit_code, events.size(),

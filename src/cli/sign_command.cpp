@@ -1,6 +1,7 @@
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "cli/commands.hpp"
 #include "cli/enforce_common.hpp"
@@ -10,7 +11,9 @@ namespace mg {
 
 void SignCommand::register_options(CLI::App& cmd) {
   cmd.add_option("target", target_, "Model folder (or single file) to sign")->required();
-  cmd.add_option("--key", key_, "PEM private key (EC P-256/P-384/P-521, Ed25519 or RSA >= 2048), unencrypted")->required();
+  cmd.add_option("--key", key_, "PEM private key (EC P-256/P-384/P-521, Ed25519 or RSA >= 2048), plain or encrypted")->required();
+  cmd.add_option("--key-password-file", key_password_file_,
+                 "File whose first line is the password of an encrypted --key (or set MODELGATE_KEY_PASSWORD); never on the command line");
   cmd.add_option("-o,--output", output_, "Where to write the bundle (default: TARGET/model.sig for a folder)");
   cmd.add_option("--certificate", certificate_, "PEM signing certificate for the key: embed a certificate chain instead of a key hint");
   cmd.add_option("--chain", chain_, "PEM intermediate certificates to embed after --certificate (repeatable)");
@@ -43,6 +46,15 @@ int SignCommand::run() {
     return true;
   };
   if (!read(key_, options.private_key_pem)) return 2;
+  if (!key_password_file_.empty()) {
+    if (!read(key_password_file_, options.key_password)) return 2;
+    // The first line is the password (a trailing newline from `echo` is not part of it).
+    if (const auto nl = options.key_password.find_first_of("\r\n"); nl != std::string::npos) options.key_password.resize(nl);
+    options.has_key_password = true;
+  } else if (const char* env = std::getenv("MODELGATE_KEY_PASSWORD"); env != nullptr) {
+    options.key_password = env;
+    options.has_key_password = true;
+  }
   if (!certificate_.empty() && !read(certificate_, options.certificate_pem)) return 2;
   for (const auto& c : chain_) {
     if (!read(c, options.chain_pem.emplace_back())) return 2;

@@ -5,6 +5,7 @@
 #include "cli/enforce_common.hpp"
 #include "enforce/lockfile.hpp"
 #include "enforce/oms.hpp"
+#include "enforce/trust_root.hpp"
 #include "pipeline/reachability_stage.hpp"
 #include "platform/load_plan.hpp"
 
@@ -16,7 +17,16 @@ void VerifyCommand::register_options(CLI::App& cmd) {
   cmd.add_option("--signature", signature_, "OpenSSF Model Signing bundle (model.sig)");
   auto* key = cmd.add_option("--key", key_, "PEM public key the signature must verify with");
   auto* chain = cmd.add_option("--certificate-chain", chain_, "PEM certificates the bundle's certificate must chain to (repeatable)");
+  auto* root = cmd.add_option("--trust-root", trust_root_, "Sigstore trusted_root.json: verify a keyless bundle offline");
+  auto* id = cmd.add_option("--sigstore-identity", sigstore_identity_, "Keyless: the certificate's SAN (email or URI) must equal this");
+  auto* idre = cmd.add_option("--sigstore-identity-regexp", sigstore_identity_regexp_, "Keyless: ... or match this ECMAScript regexp (whole SAN)");
+  auto* iss = cmd.add_option("--sigstore-issuer", sigstore_issuer_, "Keyless: the OIDC issuer in the certificate must equal this URL");
   key->excludes(chain);
+  root->excludes(key)->excludes(chain);
+  id->excludes(idre);
+  id->needs(root);
+  idre->needs(root);
+  iss->needs(root);
   cmd.add_option("--endpoint", endpoint_, "Hub endpoint for hub targets");
   cmd.add_flag("--offline", offline_, "Hub targets from the caches only, no network");
   cmd.add_option("-j,--jobs", jobs_, "Hashing threads (default: number of cores)");
@@ -27,8 +37,13 @@ int VerifyCommand::run() {
     std::fprintf(stderr, "modelgate: error: verify needs --lock FILE and/or --signature FILE\n");
     return 2;
   }
-  if (!signature_.empty() && key_.empty() && chain_.empty()) {
-    std::fprintf(stderr, "modelgate: error: --signature needs --key PEM or --certificate-chain PEM (Sigstore identities are not supported yet)\n");
+  if (!signature_.empty() && key_.empty() && chain_.empty() && trust_root_.empty()) {
+    std::fprintf(stderr, "modelgate: error: --signature needs --key PEM, --certificate-chain PEM or --trust-root FILE with --sigstore-identity and --sigstore-issuer\n");
+    return 2;
+  }
+  if (!trust_root_.empty() && ((sigstore_identity_.empty() && sigstore_identity_regexp_.empty()) || sigstore_issuer_.empty())) {
+    // Keyless without an expected identity would accept anyone with an OIDC account.
+    std::fprintf(stderr, "modelgate: error: --trust-root needs --sigstore-identity (or --sigstore-identity-regexp) and --sigstore-issuer\n");
     return 2;
   }
   int rc = 0;
@@ -96,6 +111,17 @@ int VerifyCommand::verify_signature() {
     }
     keys.chain_pem.push_back(*pem);
   }
+  if (!trust_root_.empty()) {
+    auto root = cli::read_text_file(trust_root_, 16u << 20);
+    if (!root) {
+      std::fprintf(stderr, "modelgate: error: %s\n", root.error().message.c_str());
+      return 2;
+    }
+    keys.trust_root_json = std::move(*root);
+    keys.identity_regexp = !sigstore_identity_regexp_.empty();
+    keys.identity = keys.identity_regexp ? sigstore_identity_regexp_ : sigstore_identity_;
+    keys.issuer = sigstore_issuer_;
+  }
   auto v = enforce::oms::verify(*bundle, target_, signature_, keys, jobs_);
   if (!v) {
     std::fprintf(stderr, "modelgate: error: %s: %s\n", signature_.c_str(), v.error().message.c_str());
@@ -105,6 +131,9 @@ int VerifyCommand::verify_signature() {
     std::printf("signature: INVALID  %s\n", v->failure.c_str());
     return 1;
   }
+  if (v->signed_at >= 0)
+    std::printf("signed at %s (transparency log), certificate transparency %s\n", enforce::sigstore::format_time(v->signed_at).c_str(),
+                v->sct_checked ? "verified" : "not checked");
   for (const auto& m : v->mismatches) std::printf("drift: %-8s %s\n", m.kind.c_str(), m.name.c_str());
   if (!v->mismatches.empty()) {
     std::printf("%s: signature by %s is valid, but %zu file(s) differ from what it signed\n", target_.c_str(), v->signer.c_str(), v->mismatches.size());

@@ -1,6 +1,7 @@
 #include "enforce/integrity.hpp"
 
 #include "enforce/oms.hpp"
+#include "enforce/sigstore.hpp"
 #include "source/snapshot.hpp"
 
 namespace mg::enforce {
@@ -31,6 +32,13 @@ Integrity check_integrity(const Snapshot& snap, unsigned threads) {
     std::string failure;
     out.signature_valid = oms::check_signature(*bundle, "", out.signer, failure);
     if (!*out.signature_valid) out.problem = failure;
+    if (bundle->material == oms::Material::sigstore) {
+      // A Fulcio leaf has an empty subject: the signer is the identity it was issued to.
+      const auto id = sigstore::certificate_identity(bundle->certificates[0]);
+      if (!id.sans.empty()) out.identity = id.sans[0];
+      out.issuer = id.issuer;
+      if (!out.identity.empty()) out.signer = out.identity + (out.issuer.empty() ? "" : " (issuer " + out.issuer + ")");
+    }
   }
   auto st = oms::parse_statement(bundle->payload);
   if (!st) {

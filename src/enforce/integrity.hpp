@@ -14,7 +14,9 @@ struct Snapshot;
 struct Integrity {
   std::string signature_file;             // "" = the repository is not signed
   std::string method;                     // key | certificate | sigstore ("" when unreadable)
-  std::string signer;                     // key sha256 hint, or the certificate subject
+  std::string signer;                     // key sha256 hint, the certificate subject, or the keyless identity
+  std::string identity;                   // sigstore: the certificate's SAN (email or URI), unverified
+  std::string issuer;                     // sigstore: the OIDC issuer extension, unverified
   std::optional<bool> signature_valid;    // nullopt: not checkable without the key (key method)
   std::optional<bool> files_match;        // nullopt: not checked (remote or archived files)
   std::vector<std::string> mismatches;    // "changed: a.bin", "extra: b.py", "missing: c.json"

@@ -21,6 +21,7 @@
 
 #include "core/json_writer.hpp"
 #include "enforce/digest.hpp"
+#include "enforce/sigstore.hpp"
 #include "formats/json_guard.hpp"
 
 namespace mg::enforce::oms {
@@ -341,6 +342,74 @@ std::string root_digest(const std::vector<Resource>& resources) {
   return sha256_hex_of(all);
 }
 
+// protobuf's JSON mapping writes int64 as a decimal string; accept a plain number as well.
+bool int64_field(const json& o, const char* key, std::int64_t& out) {
+  const json* v = member(o, key);
+  if (v == nullptr) return false;
+  if (v->is_number_integer()) {
+    out = v->get<std::int64_t>();
+    return out >= 0;
+  }
+  if (!v->is_string()) return false;
+  const auto& s = v->get_ref<const std::string&>();
+  if (s.empty() || s.size() > 18 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
+  out = std::stoll(s);
+  return true;
+}
+
+Result<std::string> base64_field(const json* o, const char* key) {
+  const json* v = o ? member(*o, key) : nullptr;
+  if (!is_string(v)) return make_error(std::string("no ") + key);
+  auto raw = base64_decode(v->get_ref<const std::string&>());
+  if (!raw) return make_error(std::string(key) + " is not base64");
+  return raw;
+}
+
+Result<TlogEntry> parse_tlog_entry(const json& e) {
+  if (!e.is_object()) return make_error("not an object");
+  TlogEntry t;
+  if (!int64_field(e, "logIndex", t.log_index)) return make_error("no logIndex");
+  auto id = base64_field(member(e, "logId"), "keyId");
+  if (!id) return make_error("logId: " + id.error().message);
+  t.log_id = std::move(*id);
+  const json* kv = member(e, "kindVersion");
+  if (kv == nullptr || !is_string(member(*kv, "kind")) || !is_string(member(*kv, "version"))) return make_error("no kindVersion");
+  t.kind = (*kv)["kind"].get<std::string>();
+  t.version = (*kv)["version"].get<std::string>();
+  if (!int64_field(e, "integratedTime", t.integrated_time)) return make_error("no integratedTime");
+  if (const json* promise = member(e, "inclusionPromise")) {
+    auto set = base64_field(promise, "signedEntryTimestamp");
+    if (!set) return make_error("inclusionPromise: " + set.error().message);
+    t.signed_entry_timestamp = std::move(*set);
+  }
+  const json* body = member(e, "canonicalizedBody");
+  if (!is_string(body)) return make_error("no canonicalizedBody");
+  t.body_base64 = body->get<std::string>();
+  auto raw = base64_decode(t.body_base64);
+  if (!raw) return make_error("canonicalizedBody is not base64");
+  t.body = std::move(*raw);
+  if (const json* proof = member(e, "inclusionProof")) {
+    t.has_proof = true;
+    if (!proof->is_object() || !int64_field(*proof, "logIndex", t.proof_index) || !int64_field(*proof, "treeSize", t.tree_size))
+      return make_error("inclusionProof needs logIndex and treeSize");
+    auto root = base64_field(proof, "rootHash");
+    if (!root || root->size() != 32) return make_error("inclusionProof.rootHash is not a base64 SHA-256");
+    t.root_hash = std::move(*root);
+    const json* hashes = member(*proof, "hashes");
+    if (hashes == nullptr || !hashes->is_array() || hashes->size() > 64) return make_error("inclusionProof.hashes is not an array of at most 64");
+    for (const auto& h : *hashes) {
+      auto d = h.is_string() ? base64_decode(h.get_ref<const std::string&>()) : Result<std::string>(make_error(""));
+      if (!d || d->size() != 32) return make_error("an inclusionProof hash is not a base64 SHA-256");
+      t.hashes.push_back(std::move(*d));
+    }
+    const json* cp = member(*proof, "checkpoint");
+    const json* env = cp ? member(*cp, "envelope") : nullptr;
+    if (!is_string(env)) return make_error("inclusionProof has no checkpoint.envelope");
+    t.checkpoint = env->get<std::string>();
+  }
+  return t;
+}
+
 }  // namespace
 
 std::string base64_encode(std::string_view bytes) {
@@ -404,6 +473,12 @@ Result<Bundle> parse_bundle(std::string_view text) {
   if (const json* tl = member(*vm, "tlogEntries")) {
     if (!tl->is_array()) return make_error("signature bundle: tlogEntries is not an array");
     b.tlog_entries = tl->size();
+    if (tl->size() > 64) return make_error("signature bundle: more than 64 tlogEntries");
+    for (const auto& e : *tl) {
+      auto entry = parse_tlog_entry(e);
+      if (!entry) return make_error("signature bundle: tlog entry: " + entry.error().message);
+      b.tlog.push_back(std::move(*entry));
+    }
   }
   auto raw_bytes = [](const json* o) -> Result<std::string> {
     const json* rb = o ? member(*o, "rawBytes") : nullptr;
@@ -630,12 +705,31 @@ Result<Verification> verify(std::string_view bundle_text, const std::string& mod
                             const VerifyKeys& keys, unsigned threads) {
   auto bundle = parse_bundle(bundle_text);
   if (!bundle) return bundle.error();
-  if (keys.public_key_pem.empty() && keys.chain_pem.empty()) return make_error("give --key or --certificate-chain to verify a signature");
+  if (keys.public_key_pem.empty() && keys.chain_pem.empty() && keys.trust_root_json.empty())
+    return make_error("give --key, --certificate-chain or --trust-root to verify a signature");
   Verification v;
-  if (!keys.chain_pem.empty()) {
+  if (!keys.trust_root_json.empty()) {
+    if (bundle->material != Material::sigstore)
+      return make_error(bundle->material == Material::public_key ? "the bundle is signed with a bare key, not Sigstore keyless: verify with --key"
+                                                                 : "the bundle carries a certificate chain, not Sigstore keyless: verify with --certificate-chain");
+    auto root = sigstore::parse_trust_root(keys.trust_root_json);
+    if (!root) return root.error();
+    const auto k = sigstore::verify_keyless(*bundle, *root, {keys.identity, keys.identity_regexp, keys.issuer});
+    v.identity = k.identity;
+    v.issuer = k.issuer;
+    v.signed_at = k.signed_at;
+    v.sct_checked = k.sct_checked;
+    if (!k.ok) {
+      v.failure = k.failure;
+      return v;
+    }
+    std::string subject;
+    v.signature_ok = check_signature(*bundle, "", subject, v.failure);
+    v.signer = k.identity + " (issuer " + k.issuer + ")";
+  } else if (!keys.chain_pem.empty()) {
     if (bundle->material != Material::certificate_chain)
       return make_error(bundle->material == Material::sigstore
-                            ? "this is a Sigstore keyless bundle; Sigstore identity verification is not supported yet"
+                            ? "this is a Sigstore keyless bundle: verify with --trust-root, --sigstore-identity and --sigstore-issuer"
                             : "the bundle is signed with a bare key, not a certificate: verify with --key");
     if (!validate_chain(*bundle, keys.chain_pem, v.failure)) return v;
     v.signature_ok = check_signature(*bundle, "", v.signer, v.failure);
@@ -660,8 +754,21 @@ Result<Verification> verify(std::string_view bundle_text, const std::string& mod
 
 Result<std::string> sign(const std::string& model_path, const std::string& signature_path, const SignOptions& o, unsigned threads) {
   Bio kbio(BIO_new_mem_buf(o.private_key_pem.data(), static_cast<int>(o.private_key_pem.size())));
-  PKey key(kbio ? PEM_read_bio_PrivateKey(kbio.get(), nullptr, nullptr, nullptr) : nullptr);
-  if (!key) return make_error("the private key is not an unencrypted PEM private key");
+  // Our own callback, so OpenSSL never prompts on the terminal for an encrypted key.
+  auto password_cb = [](char* buf, int size, int, void* u) -> int {
+    const auto* opts = static_cast<const SignOptions*>(u);
+    if (!opts->has_key_password || opts->key_password.size() > static_cast<std::size_t>(size)) return -1;
+    std::copy(opts->key_password.begin(), opts->key_password.end(), buf);
+    return static_cast<int>(opts->key_password.size());
+  };
+  PKey key(kbio ? PEM_read_bio_PrivateKey(kbio.get(), nullptr, password_cb, const_cast<SignOptions*>(&o)) : nullptr);
+  if (!key) {
+    const bool encrypted = o.private_key_pem.find("ENCRYPTED") != std::string::npos;
+    if (encrypted && !o.has_key_password)
+      return make_error("the private key is encrypted: give its password with --key-password-file FILE or MODELGATE_KEY_PASSWORD");
+    if (encrypted) return make_error("cannot decrypt the private key with the password given (wrong password?)");
+    return make_error("the private key is not a PEM private key");
+  }
   auto md = md_for(key.get());
   if (!md) return md.error();
   X509Ptr leaf;

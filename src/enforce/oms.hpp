@@ -20,6 +20,24 @@ inline constexpr std::string_view kPredicateV01 = "https://model_signing/Digests
 
 enum class Material { public_key, certificate_chain, sigstore };
 
+// One Rekor transparency-log entry of a keyless bundle (protobuf-specs TransparencyLogEntry).
+// Parsed only; sigstore.hpp verifies it.
+struct TlogEntry {
+  std::int64_t log_index = -1;            // the entry's index in the whole log (what the SET signs)
+  std::string log_id;                     // raw SHA-256 of the log's DER public key
+  std::string kind, version;              // "dsse" / "0.0.1"
+  std::int64_t integrated_time = -1;      // seconds since the epoch, as the log recorded it
+  std::string signed_entry_timestamp;     // raw signature (inclusionPromise), empty when absent
+  std::string body_base64;                // canonicalizedBody as the bundle spells it
+  std::string body;                       // decoded canonicalizedBody
+  bool has_proof = false;                 // inclusionProof present
+  std::int64_t proof_index = -1;          // leaf index in the tree of the proof
+  std::int64_t tree_size = 0;
+  std::string root_hash;                  // raw 32 bytes
+  std::vector<std::string> hashes;        // raw audit path, leaf to root
+  std::string checkpoint;                 // signed note text
+};
+
 struct Bundle {
   std::string media_type;
   Material material = Material::public_key;
@@ -27,6 +45,7 @@ struct Bundle {
   std::string key_der;                    // older bundles: the SubjectPublicKeyInfo itself
   std::vector<std::string> certificates;  // DER, leaf first (certificate chain, or the sigstore leaf)
   std::size_t tlog_entries = 0;
+  std::vector<TlogEntry> tlog;            // parsed tlogEntries (keyless bundles)
   std::string payload_type;
   std::string payload;                    // the exact statement bytes the signature covers
   std::vector<std::string> signatures;    // raw signature bytes
@@ -64,6 +83,10 @@ Result<std::string> base64_decode(std::string_view text);
 struct VerifyKeys {
   std::string public_key_pem;               // --key: contents of a PEM public key
   std::vector<std::string> chain_pem;       // --certificate-chain: contents of PEM files (trust anchors)
+  std::string trust_root_json;              // --trust-root: a Sigstore trusted_root.json (keyless)
+  std::string identity;                     // --sigstore-identity (or a regexp with identity_regexp)
+  bool identity_regexp = false;
+  std::string issuer;                       // --sigstore-issuer
 };
 
 struct Mismatch {
@@ -75,6 +98,9 @@ struct Verification {
   bool signature_ok = false;
   std::string signer;                 // "key sha256:<hint>" or the certificate subject
   std::string failure;                // why the signature (or the material) was rejected
+  std::string identity, issuer;       // keyless: the certificate's SAN and OIDC issuer
+  std::int64_t signed_at = -1;        // keyless: the verified tlog integratedTime
+  bool sct_checked = false;           // keyless: the leaf's embedded SCT verified
   std::vector<Mismatch> mismatches;   // files against the signed manifest
   std::size_t resources = 0;
 };
@@ -95,6 +121,8 @@ Result<std::vector<Mismatch>> compare_manifest(const Statement& statement, const
 
 struct SignOptions {
   std::string private_key_pem;
+  std::string key_password;            // for an encrypted PEM key (PKCS#8 or traditional); never from the command line
+  bool has_key_password = false;
   std::string certificate_pem;         // leaf certificate: x509CertificateChain material instead of publicKey
   std::vector<std::string> chain_pem;  // intermediates after the leaf
   std::vector<std::string> ignore_paths;

@@ -129,6 +129,8 @@ void write_target(JsonWriter& w, const TargetReport& t, const RenderOptions& opt
   w.key("signature_file").string_or_null(in.signature_file);
   w.key("method").string_or_null(in.method);
   w.key("signer").string_or_null(in.signer);
+  w.key("identity").string_or_null(in.identity);  // keyless (sigstore) only
+  w.key("issuer").string_or_null(in.issuer);
   w.key("signature_valid");
   if (in.signature_valid) w.value(*in.signature_valid);
   else w.null();

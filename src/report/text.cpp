@@ -39,6 +39,33 @@ std::string location(const Finding& f) {
   return fmt::format("{}:{}:{}", f.file, f.line, f.column);
 }
 
+// The repository's signature as far as a scan checks it (docs/signing.md): who it names, whether
+// the envelope holds against the certificate it carries, whether the files still match. Trust in
+// the signer is never claimed here; that is `modelgate verify`.
+void render_integrity(std::string& out, const Integrity& in, const Palette& p) {
+  if (in.signature_file.empty()) return;
+  if (in.method.empty()) {
+    out += fmt::format("  signature: {} {}\n", in.signature_file, p.paint("unreadable: " + in.problem, "33"));
+    return;
+  }
+  std::string state = !in.signature_valid ? "signer's key not checked by a scan"
+                      : *in.signature_valid ? "envelope signature valid"
+                                            : p.paint("envelope signature INVALID", "31");
+  out += fmt::format("  signature: {} ({}) by {}; {}, signer not verified (modelgate verify)\n", in.signature_file, in.method, in.signer, state);
+  if (in.files_match) {
+    if (*in.files_match) {
+      out += "  signed files: all match\n";
+    } else {
+      constexpr std::size_t kShown = 5;
+      std::string list;
+      for (std::size_t i = 0; i < in.mismatches.size() && i < kShown; ++i) list += (i ? ", " : "") + in.mismatches[i];
+      if (in.mismatches.size() > kShown) list += fmt::format(" and {} more", in.mismatches.size() - kShown);
+      out += "  signed files: " + p.paint(fmt::format("{} differ ({})", in.mismatches.size(), list), "31") + "\n";
+    }
+  }
+  if (!in.problem.empty()) out += p.dim("  signature note: " + in.problem) + "\n";
+}
+
 void render_target(std::string& out, const TargetReport& t, const RenderOptions& options, const Palette& p) {
   out += p.bold(t.target) + "\n";
   if (!t.followed_from.empty()) {
@@ -82,6 +109,8 @@ void render_target(std::string& out, const TargetReport& t, const RenderOptions&
   for (const auto& d : t.plan.deserialization) {
     out += fmt::format("  deserializes: {} ({}, {}{})\n", d.file, d.format, d.loader, d.read_at_load ? "" : "; training state or test data, not read at load");
   }
+
+  render_integrity(out, t.integrity, p);
 
   const auto findings = visible_findings(t, options);
   std::map<Severity, std::vector<const Finding*>, std::greater<>> groups;

@@ -50,8 +50,8 @@ Result<Policy> parse_policy(std::string_view text) {
   if (doc.is_discarded()) return make_error("policy is not valid JSON");
   if (!doc.is_object()) return make_error("policy must be a JSON object");
   for (const auto& [key, _] : doc.items()) {
-    if (key != "version" && key != "allow_network" && key != "write_paths" && key != "read_only_paths")
-      return make_error("unknown key \"" + key.substr(0, 100) + "\" (known: version, allow_network, write_paths, read_only_paths)");
+    if (key != "version" && key != "allow_network" && key != "write_paths" && key != "read_only_paths" && key != "limits")
+      return make_error("unknown key \"" + key.substr(0, 100) + "\" (known: version, allow_network, write_paths, read_only_paths, limits)");
   }
   if (!doc.contains("version") || !doc.at("version").is_number_integer() || doc.at("version").get<long long>() != 1)
     return make_error("\"version\" must be 1");
@@ -66,6 +66,30 @@ Result<Policy> parse_policy(std::string_view text) {
   if (!reads) return reads.error();
   policy.write_paths = std::move(*writes);
   policy.read_only_paths = std::move(*reads);
+  if (doc.contains("limits")) {
+    const auto& l = doc.at("limits");
+    if (!l.is_object()) return make_error("\"limits\" must be an object");
+    struct Known {
+      const char* key;
+      std::uint64_t* into;
+      std::uint64_t max;
+    };
+    const Known known[] = {{"address_space_mb", &policy.limits.address_space_mb, 1ull << 30},  // up to 1 PiB
+                           {"cpu_seconds", &policy.limits.cpu_seconds, 1ull << 32},
+                           {"processes", &policy.limits.processes, 1ull << 22},
+                           {"file_size_mb", &policy.limits.file_size_mb, 1ull << 30}};
+    for (const auto& [key, v] : l.items()) {
+      const Known* k = nullptr;
+      for (const auto& c : known) {
+        if (key == c.key) k = &c;
+      }
+      if (k == nullptr)
+        return make_error("unknown limit \"" + key.substr(0, 100) + "\" (known: address_space_mb, cpu_seconds, processes, file_size_mb)");
+      if (!v.is_number_unsigned() || v.get<std::uint64_t>() == 0 || v.get<std::uint64_t>() > k->max)
+        return make_error("limit \"" + key + "\" must be a positive integer up to " + std::to_string(k->max));
+      *k->into = v.get<std::uint64_t>();
+    }
+  }
   return policy;
 }
 

@@ -2,7 +2,9 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -178,7 +180,34 @@ void drain(int audit_fd, int status_fd, std::string& events, bool& truncated, st
   }
 }
 
+// Async-signal-safe (runs between fork and exec).
+bool apply_limits(const Policy::Limits& l) {
+  auto set = [](int resource, std::uint64_t soft, std::uint64_t hard) {
+    const rlimit r{static_cast<rlim_t>(soft), static_cast<rlim_t>(hard)};
+    return setrlimit(resource, &r) == 0;
+  };
+  constexpr std::uint64_t kMb = 1024 * 1024;
+  if (l.address_space_mb && !set(RLIMIT_AS, l.address_space_mb * kMb, l.address_space_mb * kMb)) return false;
+  if (l.cpu_seconds && !set(RLIMIT_CPU, l.cpu_seconds, l.cpu_seconds + 1)) return false;  // SIGXCPU, then SIGKILL
+  if (l.processes && !set(RLIMIT_NPROC, l.processes, l.processes)) return false;
+  if (l.file_size_mb && !set(RLIMIT_FSIZE, l.file_size_mb * kMb, l.file_size_mb * kMb)) return false;
+  return true;
+}
+
+nlohmann::json limits_json(const Policy::Limits& l) {
+  auto v = [](std::uint64_t x) { return x ? nlohmann::json(x) : nlohmann::json(nullptr); };
+  return {{"address_space_mb", v(l.address_space_mb)}, {"cpu_seconds", v(l.cpu_seconds)}, {"processes", v(l.processes)},
+          {"file_size_mb", v(l.file_size_mb)}};
+}
+
 }  // namespace
+
+const char* limit_hit(const Policy::Limits& l, const RunOutcome& o) {
+  if (!o.started) return nullptr;
+  if (l.cpu_seconds && (o.exit_code == 128 + SIGXCPU || o.exit_code == 128 + SIGKILL)) return "cpu_seconds";
+  if (l.file_size_mb && o.exit_code == 128 + SIGXFSZ) return "file_size_mb";
+  return nullptr;  // address space and processes make calls fail; the command decides what follows
+}
 
 bool secret_env_name(std::string_view name) {
   const std::string u = upper(name);
@@ -242,6 +271,10 @@ Result<RunOutcome> run_sandboxed(const RunOptions& options, const std::string& b
   if (pid == 0) {
     // Only these three descriptors cross into bwrap (and the audit one on into the command).
     for (int fd : {seccomp_fd.fd, status_w.fd, audit_w.fd}) fcntl(fd, F_SETFD, 0);
+    // Limits set here hold for bwrap and, inherited across exec, for every process in the sandbox;
+    // none of them can raise them again (hard = soft, and the sandbox has no CAP_SYS_RESOURCE
+    // outside its own user namespace). Failing to set one is fatal: never run with less than asked.
+    if (!apply_limits(options.policy.limits)) _exit(126);
     execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }
@@ -337,11 +370,13 @@ nlohmann::json behaviour_report(const RunOptions& options, const RunOutcome& out
         {"seccomp_refused", refused},
         {"env_removed", outcome.env_removed},
         {"write_paths", options.policy.write_paths},
-        {"read_only_paths", options.policy.read_only_paths}}},
+        {"read_only_paths", options.policy.read_only_paths},
+        {"limits", limits_json(options.policy.limits)}}},
       {"audit_hook", hook_seen ? "active" : "not active (not a Python command, or Python ran with -I/-E/-S)"},
       {"counts", counts},
       {"events", events},
   };
+  if (const char* hit = limit_hit(options.policy.limits, outcome); hit != nullptr) report["limit_exceeded"] = hit;
   if (outcome.malformed_lines) report["malformed_event_lines"] = outcome.malformed_lines;
   if (outcome.events_truncated) report["events_truncated"] = true;
   return report;

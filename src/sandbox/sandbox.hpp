@@ -30,6 +30,10 @@ struct RunOutcome {
   double seconds = 0;
 };
 
+// The limit a run ended on ("cpu_seconds" for SIGXCPU/SIGKILL under a CPU limit, "file_size_mb"
+// for SIGXFSZ), or nullptr.
+const char* limit_hit(const Policy::Limits& limits, const RunOutcome& outcome);
+
 // True for environment variable names that look like they hold credentials (docs/sandbox.md).
 bool secret_env_name(std::string_view name);
 

@@ -1,7 +1,7 @@
 """Lock/verify and OpenSSF Model Signing through the modelgate binary (ctest -L enforce).
 
 usage: enforce_test.py MODELGATE SOURCE_DIR GROUP
-GROUP: Lock | Drift | Malformed | Sign | Tamper | Certificates | Report | Hub | SpecVectors
+GROUP: Lock | Drift | Malformed | Sign | Tamper | Certificates | Report | Hub | SpecVectors | EncryptedKey
 Keys and certificates are made here with the openssl CLI; nothing third-party is stored in the
 repository. SpecVectors reads the OMS spec's test vectors from MODELGATE_OMS_SPEC_DIR (a checkout of
 ossf/model-signing-spec) and exits 77 (SKIP) when it is not set.
@@ -444,6 +444,49 @@ def group_hub():
         hub.stdout.close()
 
 
+def group_encrypted_key():
+    priv, pub = keypair("P-256")
+    enc = priv.replace(".pem", ".enc.pem")
+    openssl("pkey", "-in", priv, "-aes256", "-passout", "pass:correct horse", "-out", enc)  # PKCS#8 encrypted
+    trad = priv.replace(".pem", ".trad.pem")
+    openssl("pkey", "-in", priv, "-aes256", "-passout", "pass:correct horse", "-traditional", "-out", trad)  # Proc-Type header
+    pw = os.path.join(TMP, "password.txt")
+    with open(pw, "w") as f:
+        f.write("correct horse\n")
+    wrong = os.path.join(TMP, "wrong.txt")
+    with open(wrong, "w") as f:
+        f.write("battery staple\n")
+
+    def sign_env(d, key, env_password=None, *extra):
+        env = dict(os.environ)
+        env.pop("MODELGATE_KEY_PASSWORD", None)
+        if env_password is not None:
+            env["MODELGATE_KEY_PASSWORD"] = env_password
+        # stdin closed and a timeout: an encrypted key must never make modelgate prompt.
+        return subprocess.run([MODELGATE, "sign", d, "--key", key, *extra], capture_output=True, text=True, env=env,
+                              stdin=subprocess.DEVNULL, timeout=60)
+
+    for key in (enc, trad):
+        d = copy_example("remote-code-model")
+        proc = sign_env(d, key, None, "--key-password-file", pw)
+        check(proc.returncode == 0, f"{key} with --key-password-file: {proc.returncode} {proc.stderr}")
+        run("verify", d, "--signature", os.path.join(d, "model.sig"), "--key", pub, expect=0)
+        d = copy_example("remote-code-model")
+        proc = sign_env(d, key, "correct horse")
+        check(proc.returncode == 0, f"{key} with MODELGATE_KEY_PASSWORD: {proc.returncode} {proc.stderr}")
+        run("verify", d, "--signature", os.path.join(d, "model.sig"), "--key", pub, expect=0)
+        proc = sign_env(d, key, None)
+        check(proc.returncode == 2 and "encrypted" in proc.stderr and "MODELGATE_KEY_PASSWORD" in proc.stderr,
+              f"{key} without password: {proc.returncode} {proc.stderr}")
+        proc = sign_env(d, key, None, "--key-password-file", wrong)
+        check(proc.returncode == 2 and "wrong password" in proc.stderr, f"{key} wrong password: {proc.returncode} {proc.stderr}")
+        proc = sign_env(d, key, "battery staple")
+        check(proc.returncode == 2 and "wrong password" in proc.stderr, f"{key} wrong env password: {proc.returncode} {proc.stderr}")
+    # The password is never an argument.
+    proc = subprocess.run([MODELGATE, "sign", "--help"], capture_output=True, text=True)
+    check("--key-password-file" in proc.stdout and "--key-password " not in proc.stdout, proc.stdout)
+
+
 def group_spec_vectors():
     spec = os.environ.get("MODELGATE_OMS_SPEC_DIR", "")
     vectors = os.path.join(spec, "test-vectors", "v1.0")
@@ -473,7 +516,8 @@ def group_spec_vectors():
 
 
 GROUPS = {"Lock": group_lock, "Drift": group_drift, "Malformed": group_malformed, "Sign": group_sign, "Tamper": group_tamper,
-          "Certificates": group_certificates, "Report": group_report, "Hub": group_hub, "SpecVectors": group_spec_vectors}
+          "Certificates": group_certificates, "Report": group_report, "Hub": group_hub, "SpecVectors": group_spec_vectors,
+          "EncryptedKey": group_encrypted_key}
 
 try:
     GROUPS[GROUP]()

@@ -50,6 +50,23 @@ TEST(Policy, RejectsWithAReason) {
   EXPECT_FALSE(parse_policy(many + "]}"));
 }
 
+TEST(Policy, ResourceLimits) {
+  auto p = parse_policy(R"({"version": 1, "limits": {"address_space_mb": 4096, "cpu_seconds": 600, "processes": 64, "file_size_mb": 10240}})");
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_EQ(p->limits.address_space_mb, 4096u);
+  EXPECT_EQ(p->limits.cpu_seconds, 600u);
+  EXPECT_EQ(p->limits.processes, 64u);
+  EXPECT_EQ(p->limits.file_size_mb, 10240u);
+  auto none = parse_policy(R"({"version": 1, "limits": {}})");
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->limits.cpu_seconds, 0u);  // 0 = not limited
+  for (const char* bad : {R"({"version": 1, "limits": {"cpu_seconds": 0}})", R"({"version": 1, "limits": {"cpu_seconds": -1}})",
+                          R"({"version": 1, "limits": {"cpu_seconds": 1.5}})", R"({"version": 1, "limits": {"cpu_seconds": "60"}})",
+                          R"({"version": 1, "limits": {"rss_mb": 10}})", R"({"version": 1, "limits": 5})",
+                          R"({"version": 1, "limits": {"processes": 99999999999}})"})
+    EXPECT_FALSE(parse_policy(bad)) << bad;
+}
+
 TEST(SecretEnv, NamesThatLookLikeCredentials) {
   for (const char* n : {"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "GITHUB_TOKEN", "OPENAI_API_KEY",
                         "my_password", "DB_PASSWD", "SSH_AUTH_SOCK", "HTTPS_PROXY", "GOOGLE_APPLICATION_CREDENTIALS", "api_key", "Session_Id"})

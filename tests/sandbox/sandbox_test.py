@@ -7,6 +7,8 @@ inside, and that the behaviour report recorded it. Where this machine refuses th
 bubblewrap needs, the group exits 77 (ctest SKIP) with the reason.
 """
 import json
+import signal
+import time
 import os
 import shutil
 import subprocess
@@ -247,8 +249,68 @@ def group_errors():
     check(proc.returncode not in (0, 125) and "nonexistent" in proc.stderr, "missing command: %d %s" % (proc.returncode, proc.stderr))
 
 
+def group_limits():
+    model = copy_model()
+    for name, (text, reason) in {
+        "limit-unknown.json": ('{"version": 1, "limits": {"memory": 1}}', "unknown limit"),
+        "limit-zero.json": ('{"version": 1, "limits": {"cpu_seconds": 0}}', "positive integer"),
+        "limit-negative.json": ('{"version": 1, "limits": {"processes": -3}}', "positive integer"),
+        "limit-string.json": ('{"version": 1, "limits": {"file_size_mb": "1"}}', "positive integer"),
+        "limit-type.json": ('{"version": 1, "limits": [1]}', "must be an object"),
+    }.items():
+        path = write(name, text)
+        proc = run(["--policy", path, "--", "/bin/true"], model)
+        check(proc.returncode == 2 and reason in proc.stderr, "%s: exit %d: %s" % (name, proc.returncode, proc.stderr))
+    # CPU seconds: a busy loop is stopped (SIGXCPU at the limit) and the run says why.
+    pol = write("cpu.json", json.dumps({"version": 1, "limits": {"cpu_seconds": 1}}))
+    report = os.path.join(TMP, "cpu-report.json")
+    started = time.monotonic()
+    proc = run(["-q", "--policy", pol, "--report", report, "--", PY, "-c", "while True: pass"], model)
+    data = json.load(open(report))
+    check(proc.returncode in (128 + signal.SIGXCPU, 128 + signal.SIGKILL) and "cpu_seconds" in proc.stderr
+          and data.get("limit_exceeded") == "cpu_seconds" and data["sandbox"]["limits"]["cpu_seconds"] == 1
+          and time.monotonic() - started < 30, "cpu limit: %d %s %s" % (proc.returncode, proc.stderr, data.get("limit_exceeded")))
+    # File size: a write past it is killed by SIGXFSZ; the file stops at the limit.
+    out = tempfile.mkdtemp(prefix="out-", dir=TMP)
+    pol = write("fsize.json", json.dumps({"version": 1, "write_paths": [out], "limits": {"file_size_mb": 1}}))
+    target = os.path.join(out, "big.bin")
+    proc = run(["-q", "--policy", pol, "--", "/bin/sh", "-c", "head -c 3000000 /dev/zero > %s" % target], model)
+    check(proc.returncode == 128 + signal.SIGXFSZ and "file_size_mb" in proc.stderr and os.path.getsize(target) == 1 << 20,
+          "file size limit: %d %s %s" % (proc.returncode, proc.stderr, os.path.exists(target) and os.path.getsize(target)))
+    # Address space: a large allocation fails inside (MemoryError); a small one still works.
+    pol = write("as.json", json.dumps({"version": 1, "limits": {"address_space_mb": 512}}))
+    proc = run(["-q", "--policy", pol, "--", PY, "-c", "bytearray(2 << 30)"], model)
+    check(proc.returncode == 1 and "MemoryError" in proc.stderr, "address space limit: %d %s" % (proc.returncode, proc.stderr))
+    proc = run(["-q", "--policy", pol, "--", PY, "-c", "print(len(bytearray(64 << 20)))"], model)
+    check(proc.returncode == 0 and proc.stdout.strip() == str(64 << 20), "under the address space limit: %d %s" % (proc.returncode, proc.stderr))
+    # Processes: forks beyond the limit fail with EAGAIN.
+    code = ("import os\nn = 0\nfor _ in range(64):\n    try:\n        pid = os.fork()\n    except OSError:\n        break\n"
+            "    if pid == 0:\n        import time; time.sleep(3); os._exit(0)\n    n += 1\nprint('FORKED', n)")
+    # RLIMIT_NPROC counts the processes of the real user, and the kernel exempts root: as root, the
+    # check runs modelgate as nobody (setpriv), from a folder nobody can read.
+    pol = write("nproc.json", json.dumps({"version": 1, "limits": {"processes": 8}}))
+    if os.geteuid() == 0:
+        shared = tempfile.mkdtemp(prefix="mg-nproc-")
+        try:
+            os.chmod(shared, 0o755)
+            os.makedirs(os.path.join(shared, "model"), mode=0o755)
+            shutil.copy(pol, os.path.join(shared, "nproc.json"))
+            os.chmod(os.path.join(shared, "nproc.json"), 0o644)
+            os.chmod(os.path.join(shared, "model"), 0o755)
+            env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": shared}
+            proc = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", MODELGATE, "run", "-q", "--policy",
+                                   os.path.join(shared, "nproc.json"), "--", PY, "-c", code], cwd=os.path.join(shared, "model"),
+                                  capture_output=True, text=True, env=env, timeout=120)
+        finally:
+            shutil.rmtree(shared, ignore_errors=True)
+    else:
+        proc = run(["-q", "--policy", pol, "--", PY, "-c", code], model)
+    forked = int(proc.stdout.split()[-1]) if proc.stdout.startswith("FORKED") else -1
+    check(proc.returncode == 0 and 0 <= forked < 8, "process limit: %d forked %d %s" % (proc.returncode, forked, proc.stderr))
+
+
 probe()
-{"Contain": group_contain, "Benign": group_benign, "Policy": group_policy, "Lock": group_lock, "Errors": group_errors}[GROUP]()
+{"Limits": group_limits, "Contain": group_contain, "Benign": group_benign, "Policy": group_policy, "Lock": group_lock, "Errors": group_errors}[GROUP]()
 shutil.rmtree(TMP, ignore_errors=True)
 if failures:
     print("FAIL:\n" + "\n".join(failures))
