@@ -192,6 +192,7 @@ Result<HttpResponse> HttpClient::attempt(const std::string& url, const HttpReque
     hdrs = curl_slist_append(hdrs, auth.c_str());
   }
   hdrs = curl_slist_append(hdrs, "Accept-Encoding: identity");
+  if (!req.put_json.empty()) hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
   std::string range;
   if (req.range_end > req.range_begin) range = std::to_string(req.range_begin) + "-" + std::to_string(req.range_end - 1);
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
@@ -213,6 +214,11 @@ Result<HttpResponse> HttpClient::attempt(const std::string& url, const HttpReque
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &resp.headers);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
   if (!range.empty()) curl_easy_setopt(h, CURLOPT_RANGE, range.c_str());
+  if (!req.put_json.empty()) {
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, req.put_json.c_str());
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.put_json.size()));
+  }
   const CURLcode rc = curl_easy_perform(h);
   curl_slist_free_all(hdrs);
   ++stats_.requests;

@@ -39,6 +39,7 @@ struct HttpRequest {
   std::uint64_t range_begin = 0;  // with range_end > range_begin: bytes [begin, end)
   std::uint64_t range_end = 0;
   std::uint64_t max_body = 16ull << 20;  // longer bodies are an error, not a truncation
+  std::string put_json;  // not empty: a PUT with this JSON body (ModelScope's listings), else a GET
 };
 
 struct HttpResponse {
