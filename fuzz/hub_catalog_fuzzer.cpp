@@ -28,12 +28,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<mg::hub::CatalogEntry> out;
   std::vector<std::string> problems;
   std::int64_t total = 0;
+  std::size_t records = 0;
   switch (selector) {
     case 1:
-      if (mg::hub::parse_ms_model_page(body, out, problems, 64, total)) check_entries(out, problems);
+      if (mg::hub::parse_ms_model_page(body, out, problems, 64, total, records)) check_entries(out, problems);
       break;
     case 2:
-      if (mg::hub::parse_csg_model_page(body, out, problems, 64, total)) check_entries(out, problems);
+      if (mg::hub::parse_csg_model_page(body, out, problems, 64, total, records)) check_entries(out, problems);
       break;
     case 3: {
       const std::string id = mg::hub::parse_torchhub_markdown(body);

@@ -169,6 +169,8 @@ int StudyCommand::run_init() {
 
 int StudyCommand::run_add() {
   const bool ms = ms_list_->count() > 0, csg = csg_list_->count() > 0;
+  // A listing option given without values arrives as one empty value: no filter.
+  for (auto* v : {&ms_criteria_, &csg_filters_}) v->erase(std::remove(v->begin(), v->end(), std::string()), v->end());
   if (from_file_.empty() && folders_.empty() && hf_filters_.empty() && !ms && !csg && torchhub_index_.empty() && openmmlab_.empty()) {
     std::fprintf(stderr,
                  "modelgate study add: give --from-file, --folders, --hf-list, --ms-list, --csg-list, --torchhub-index or --openmmlab\n");

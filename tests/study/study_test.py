@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import re
 import unittest
 
 MODELGATE = os.path.abspath(sys.argv[1])
@@ -183,8 +184,12 @@ class RoundTrip(Base):
         self.assertIn("## Table 1 form: repositories with custom code", md)
         html = open(os.path.join(out, "report.html")).read()
         self.assertIn("<svg", html)
-        self.assertNotIn("http://", html.replace('xmlns="http://www.w3.org/2000/svg"', ""))  # nothing fetched at view time
-        self.assertNotIn("https://", html)
+        # Nothing fetched at view time: no URL outside Table 6's source cells, which are text.
+        self.assertRegex(html, r'data-query="platforms"')
+        self.assertNotRegex(html, r'(src|href)\s*=\s*"?https?:|url\(')
+        outside = re.sub(r'<table class="data" data-query="platforms">.*?</table>', "", html, flags=re.S)
+        self.assertNotIn("http://", outside.replace('xmlns="http://www.w3.org/2000/svg"', ""))
+        self.assertNotIn("https://", outside)
         self.assertNotIn("<script", html)
 
     def test_sql_is_documented(self):

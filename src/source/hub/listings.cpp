@@ -79,30 +79,35 @@ std::string read_file(const fs::path& p, std::size_t cap) {
 // Walks numbered pages until the listing is exhausted: `fetch(page)` appends entries and returns
 // the hub's total (-1 if unknown) or an error. Stops at the cap, at an empty page, when the total
 // is reached, or when a page brings nothing new (a server repeating itself).
+struct PageCount {
+  std::int64_t total = -1;  // the hub's count of the whole listing, -1 when it gives none
+  std::size_t records = 0;  // records on this page, valid or not
+};
+
 Result<std::vector<CatalogEntry>> walk_pages(std::size_t cap,
-                                             const std::function<Result<std::int64_t>(std::size_t, std::vector<CatalogEntry>&)>& fetch,
+                                             const std::function<Result<PageCount>(std::size_t, std::vector<CatalogEntry>&)>& fetch,
                                              const std::function<void(std::size_t)>& on_page) {
   std::vector<CatalogEntry> out;
   std::set<std::string> seen;
   std::size_t listed = 0;  // records the hub returned, valid or not
+  std::size_t barren = 0;  // consecutive pages with records but none valid
   for (std::size_t page = 1; page <= kMaxPages && out.size() < cap; ++page) {
     std::vector<CatalogEntry> got;
-    const std::size_t before = out.size();
-    auto total = fetch(page, got);
-    if (!total) return make_error(total.error().message);
-    if (got.empty() && *total < 0) break;
+    auto count = fetch(page, got);
+    if (!count) return make_error(count.error().message);
     std::size_t fresh = 0;
     for (auto& e : got) {
       if (!seen.insert(e.id).second) continue;
       ++fresh;
       if (out.size() < cap) out.push_back(std::move(e));
     }
-    listed += got.size();
+    listed += count->records;
     if (on_page) on_page(out.size());
-    if (got.empty()) break;
-    if (fresh == 0) return make_error("page " + std::to_string(page) + " of the listing repeats earlier pages: stopped");
-    if (*total >= 0 && listed >= static_cast<std::size_t>(*total)) break;
-    (void)before;
+    if (count->records == 0) break;
+    if (fresh == 0 && !got.empty()) return make_error("page " + std::to_string(page) + " of the listing repeats earlier pages: stopped");
+    barren = got.empty() ? barren + 1 : 0;
+    if (barren >= 100) return make_error("100 pages in a row without one valid record (up to page " + std::to_string(page) + "): stopped");
+    if (count->total >= 0 && listed >= static_cast<std::size_t>(count->total)) break;
   }
   return out;
 }
@@ -171,8 +176,9 @@ bool safe_relative(std::string_view p) { return !p.empty() && p.size() <= 1024 &
 // --- ModelScope ---------------------------------------------------------------------------------
 
 bool parse_ms_model_page(std::string_view body, std::vector<CatalogEntry>& out, std::vector<std::string>& problems,
-                         std::size_t max_entries, std::int64_t& total, std::string* hub_message) {
+                         std::size_t max_entries, std::int64_t& total, std::size_t& records, std::string* hub_message) {
   total = -1;
+  records = 0;
   if (!json_depth_within(body, 16)) return false;
   const auto doc = nlohmann::json::parse(body.begin(), body.end(), nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) return false;
@@ -194,6 +200,7 @@ bool parse_ms_model_page(std::string_view body, std::vector<CatalogEntry>& out, 
   for (const auto& e : *models) {
     if (out.size() >= max_entries) break;
     if (!e.is_object()) return false;
+    ++records;
     const auto path = e.find("Path");
     const auto name = e.find("Name");
     if (path == e.end() || name == e.end() || !path->is_string() || !name->is_string()) {
@@ -238,29 +245,29 @@ Result<std::vector<CatalogEntry>> list_ms_models(const MsListQuery& query, std::
   HttpClient http(query.http, std::move(tokens));
   const std::string url = endpoint + "/api/v1/dolphin/models";
   const std::size_t cap = query.max_entries != 0 ? query.max_entries : static_cast<std::size_t>(-1);
-  return walk_pages(cap, [&](std::size_t page, std::vector<CatalogEntry>& got) -> Result<std::int64_t> {
+  return walk_pages(cap, [&](std::size_t page, std::vector<CatalogEntry>& got) -> Result<PageCount> {
     HttpRequest req;
     req.url = url;
     req.max_body = 64ull << 20;
-    req.put_json = *ms_listing_body(query, page);
-    auto r = http.get(req);
+    auto r = http.put_json(req, *ms_listing_body(query, page));
     if (!r) return make_error(endpoint + ": ModelScope listing failed: " + r.error().message);
     if (r->status != 200) return make_error(endpoint + ": ModelScope listing answered HTTP " + std::to_string(r->status) + " for page " + std::to_string(page));
-    std::int64_t total = -1;
+    PageCount c;
     std::string message;
-    if (!parse_ms_model_page(r->body, got, problems, cap, total, &message)) {
+    if (!parse_ms_model_page(r->body, got, problems, cap, c.total, c.records, &message)) {
       return make_error(endpoint + ": page " + std::to_string(page) + " of the ModelScope listing is not a model listing" +
                         (message.empty() ? std::string() : " (" + message + ")"));
     }
-    return total;
+    return c;
   }, on_page);
 }
 
 // --- OpenCSG ------------------------------------------------------------------------------------
 
 bool parse_csg_model_page(std::string_view body, std::vector<CatalogEntry>& out, std::vector<std::string>& problems,
-                          std::size_t max_entries, std::int64_t& total) {
+                          std::size_t max_entries, std::int64_t& total, std::size_t& records) {
   total = -1;
+  records = 0;
   if (!json_depth_within(body, 16)) return false;
   const auto doc = nlohmann::json::parse(body.begin(), body.end(), nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) return false;
@@ -272,6 +279,7 @@ bool parse_csg_model_page(std::string_view body, std::vector<CatalogEntry>& out,
   for (const auto& e : *data) {
     if (out.size() >= max_entries) break;
     if (!e.is_object()) return false;
+    ++records;
     const auto path = e.find("path");
     if (path == e.end() || !path->is_string()) {
       problem(problems, "OpenCSG listing record without a path: skipped");
@@ -307,18 +315,18 @@ Result<std::vector<CatalogEntry>> list_csg_models(const CsgListQuery& query, std
   if (const char* t = std::getenv("CSGHUB_TOKEN"); t != nullptr && !trimmed(t).empty()) tokens.push_back({host, trimmed(t), {}});
   HttpClient http(query.http, std::move(tokens));
   const std::size_t cap = query.max_entries != 0 ? query.max_entries : static_cast<std::size_t>(-1);
-  return walk_pages(cap, [&](std::size_t page, std::vector<CatalogEntry>& got) -> Result<std::int64_t> {
+  return walk_pages(cap, [&](std::size_t page, std::vector<CatalogEntry>& got) -> Result<PageCount> {
     HttpRequest req;
     req.url = endpoint + "/api/v1/models?" + filters + "page=" + std::to_string(page) + "&per=" + std::to_string(query.page_size);
     req.max_body = 64ull << 20;
     auto r = http.get(req);
     if (!r) return make_error(endpoint + ": OpenCSG listing failed: " + r.error().message);
     if (r->status != 200) return make_error(endpoint + ": OpenCSG listing answered HTTP " + std::to_string(r->status) + " for page " + std::to_string(page));
-    std::int64_t total = -1;
-    if (!parse_csg_model_page(r->body, got, problems, cap, total)) {
+    PageCount c;
+    if (!parse_csg_model_page(r->body, got, problems, cap, c.total, c.records)) {
       return make_error(endpoint + ": page " + std::to_string(page) + " of the OpenCSG listing is not a model listing");
     }
-    return total;
+    return c;
   }, on_page);
 }
 

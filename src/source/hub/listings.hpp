@@ -21,10 +21,11 @@ namespace mg::hub {
 
 // One page: {"Code":200,"Data":{"Model":{"Models":[{"Path":owner,"Name":name,"Tags":[...]}...],
 // "TotalCount":N}},"Success":true} (Data.Models / Data.TotalCount, the SDK's form, too). Records
-// without a valid Path/Name are skipped into `problems`. `total` gets TotalCount (-1 when absent).
-// False when the body is not such an answer; a wrapper reporting failure sets `hub_message`.
+// without a valid Path/Name are skipped into `problems`. `total` gets TotalCount (-1 when absent),
+// `records` the records on the page, valid or not. False when the body is not such an answer; a
+// wrapper reporting failure sets `hub_message`.
 bool parse_ms_model_page(std::string_view body, std::vector<CatalogEntry>& out, std::vector<std::string>& problems,
-                         std::size_t max_entries, std::int64_t& total, std::string* hub_message = nullptr);
+                         std::size_t max_entries, std::int64_t& total, std::size_t& records, std::string* hub_message = nullptr);
 
 struct MsListQuery {
   std::string endpoint;                // "" = MODELSCOPE_DOMAIN, else https://www.modelscope.cn
@@ -47,7 +48,7 @@ Result<std::vector<CatalogEntry>> list_ms_models(const MsListQuery& query, std::
 
 // One page: {"data":[{"path":"ns/name","tags":[{"name":..,"category":..}|"name"]}...],"total":N}.
 bool parse_csg_model_page(std::string_view body, std::vector<CatalogEntry>& out, std::vector<std::string>& problems,
-                          std::size_t max_entries, std::int64_t& total);
+                          std::size_t max_entries, std::int64_t& total, std::size_t& records);
 
 struct CsgListQuery {
   std::string endpoint;                // "" = CSGHUB_DOMAIN, else https://hub.opencsg.com
