@@ -19,6 +19,20 @@ void check_entries(const std::vector<mg::hub::CatalogEntry>& out, const std::vec
   }
 }
 
+// A path that climbs out of the repository: absolute, or a ".." component.
+bool escapes(const std::string& p) {
+  if (p.empty() || p.front() == '/') return true;
+  std::size_t start = 0;
+  while (start <= p.size()) {
+    const auto slash = p.find('/', start);
+    const auto part = p.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    if (part == "..") return true;
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return false;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -43,12 +57,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     case 4:
       for (const auto& p : mg::hub::parse_mm_model_index(body, problems)) {
-        if (p.empty() || p.front() == '/' || p.find("..") != std::string::npos) __builtin_trap();
+        if (escapes(p)) __builtin_trap();
       }
       break;
-    case 5:
-      if (mg::hub::parse_mm_metafile(body, problems, 64).size() > 64 || problems.size() > 20) __builtin_trap();
+    case 5: {
+      const auto models = mg::hub::parse_mm_metafile(body, problems, 64);
+      if (models.size() > 64 || problems.size() > 20) __builtin_trap();
+      for (const auto& m : models) {
+        if (escapes(m.config)) __builtin_trap();
+      }
       break;
+    }
     default:
       if (mg::hub::parse_catalog_page(body, out, problems, 64)) check_entries(out, problems);
   }
