@@ -54,10 +54,16 @@ class StudyCommand {
   std::string from_file_;
   std::vector<std::string> folders_;
   std::vector<std::string> hf_filters_;
+  CLI::Option* ms_list_ = nullptr;            // --ms-list [category=value...]
+  std::vector<std::string> ms_criteria_;
+  CLI::Option* csg_list_ = nullptr;           // --csg-list [key=value...]
+  std::vector<std::string> csg_filters_;
+  std::string torchhub_index_;                // a pytorch/hub checkout
+  std::vector<std::string> openmmlab_;        // OpenMMLab checkouts
   std::string platform_;
   std::string endpoint_;
   std::size_t limit_ = 0;
-  std::size_t page_size_ = 1000;
+  std::size_t page_size_ = 0;  // 0: the listing's default
   unsigned workers_ = 0;
   std::string shard_;
   double lease_s_ = 60;             // PostgreSQL workers (docs/study.md)
@@ -145,5 +151,7 @@ class RunCommand {
 
 int run_rules(const std::string& format);
 int run_explain(const std::string& id);
+// modelgate platforms: Table 6 and the loader model per hub (platforms_command.cpp).
+int run_platforms(const std::string& format);
 
 }  // namespace mg

@@ -1,4 +1,4 @@
-// modelgate: subcommands scan | lock | verify | sign | run | study | rules | explain (run's exit codes: docs/sandbox.md). Exit codes: 0 nothing at or above --fail-on,
+// modelgate: subcommands scan | lock | verify | sign | run | study | platforms | rules | explain (run's exit codes: docs/sandbox.md). Exit codes: 0 nothing at or above --fail-on,
 // 1 findings at or above it, 2 the analysis could not complete (partial, unreadable, usage error).
 #include <CLI/CLI.hpp>
 
@@ -39,6 +39,10 @@ int main(int argc, char** argv) {
   auto* explain = app.add_subcommand("explain", "Print a rule's documentation");
   explain->add_option("rule_id", explain_id, "Rule id, e.g. LD102")->required();
 
+  std::string platforms_format = "text";
+  auto* platforms = app.add_subcommand("platforms", "Per hub: the paper's Table 6 and how its loaders run code, with sources");
+  platforms->add_option("--format", platforms_format, "text, json or markdown")->check(CLI::IsMember({"text", "json", "markdown"}));
+
   mg::StudyCommand study_cmd;
   auto* study = app.add_subcommand("study", "Scan a corpus or hub listing into a SQLite store and report the study's tables");
   study_cmd.register_options(*study);
@@ -58,6 +62,7 @@ int main(int argc, char** argv) {
     if (*rules) return mg::run_rules(rules_format);
     if (*explain) return mg::run_explain(explain_id);
     if (*study) return study_cmd.run();
+    if (*platforms) return mg::run_platforms(platforms_format);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "modelgate: error: %s\n", e.what());
     return 2;

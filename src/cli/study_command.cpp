@@ -12,6 +12,7 @@
 
 #include "cli/commands.hpp"
 #include "source/hub/catalog.hpp"
+#include "source/hub/listings.hpp"
 #include "source/hub/target.hpp"
 #include "study/report.hpp"
 #include "study/runner.hpp"
@@ -102,12 +103,26 @@ void StudyCommand::register_options(CLI::App& cmd) {
                                    "Folders of repositories: each subfolder is one; <group>/<owner>__<name>/ counts "
                                    "owner/name under the group");
   auto* hf = add_->add_option("--hf-list", hf_filters_, "Hugging Face listing filters (e.g. custom_code); ANDed");
-  from->excludes(folders)->excludes(hf);
-  folders->excludes(hf);
+  ms_list_ = add_->add_option("--ms-list", ms_criteria_,
+                              "The ModelScope listing, optionally filtered by category=value criteria (tags=custom_code, "
+                              "organizations=Qwen); ANDed")
+                 ->expected(0, -1);
+  csg_list_ = add_->add_option("--csg-list", csg_filters_,
+                               "The OpenCSG listing, optionally filtered by key=value (search=, task_tag=, tag_name=, source=)")
+                  ->expected(0, -1);
+  auto* th = add_->add_option("--torchhub-index", torchhub_index_,
+                              "A pytorch/hub checkout: every github-link of its Markdown files becomes torchhub:owner/repo");
+  auto* mm = add_->add_option("--openmmlab", openmmlab_,
+                              "OpenMMLab checkouts (model-index.yml): each codebase is one repository, as the paper counted them");
+  const std::vector<CLI::Option*> sources = {from, folders, hf, ms_list_, csg_list_, th, mm};
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    for (std::size_t j = i + 1; j < sources.size(); ++j) sources[i]->excludes(sources[j]);
+  }
   add_->add_option("--platform", platform_, "Platform/group to count them under (default: the folder group, the hub, or 'local')");
-  add_->add_option("--endpoint", endpoint_, "Hub endpoint for --hf-list (default HF_ENDPOINT or https://huggingface.co)");
-  add_->add_option("--limit", limit_, "--hf-list: stop after this many repositories (0 = all)");
-  add_->add_option("--page-size", page_size_, "--hf-list: repositories per listing request")->capture_default_str();
+  add_->add_option("--endpoint", endpoint_,
+                   "Hub endpoint for a listing (default HF_ENDPOINT, MODELSCOPE_DOMAIN or CSGHUB_DOMAIN, else the public hub)");
+  add_->add_option("--limit", limit_, "Listings: stop after this many repositories (0 = all)");
+  add_->add_option("--page-size", page_size_, "Listings: repositories per request (default 1000 on Hugging Face, 100 elsewhere)");
 
   run_ = cmd.add_subcommand("run", "Scan the pending repositories");
   store_opt(run_);
@@ -153,8 +168,12 @@ int StudyCommand::run_init() {
 }
 
 int StudyCommand::run_add() {
-  if (from_file_.empty() && folders_.empty() && hf_filters_.empty()) {
-    std::fprintf(stderr, "modelgate study add: give --from-file, --folders or --hf-list\n");
+  const bool ms = ms_list_->count() > 0, csg = csg_list_->count() > 0;
+  // A listing option given without values arrives as one empty value: no filter.
+  for (auto* v : {&ms_criteria_, &csg_filters_}) v->erase(std::remove(v->begin(), v->end(), std::string()), v->end());
+  if (from_file_.empty() && folders_.empty() && hf_filters_.empty() && !ms && !csg && torchhub_index_.empty() && openmmlab_.empty()) {
+    std::fprintf(stderr,
+                 "modelgate study add: give --from-file, --folders, --hf-list, --ms-list, --csg-list, --torchhub-index or --openmmlab\n");
     return 2;
   }
   std::vector<study::Repository> repos;
@@ -222,7 +241,7 @@ int StudyCommand::run_add() {
     hub::CatalogQuery q;
     q.endpoint = endpoint_;
     q.filters = hf_filters_;
-    q.page_size = page_size_;
+    q.page_size = page_size_ != 0 ? page_size_ : 1000;
     q.max_entries = limit_;
     const bool tty = isatty(STDERR_FILENO) != 0;
     auto listed = hub::list_hf_models(q, problems, [tty](std::size_t n) {
@@ -238,6 +257,61 @@ int StudyCommand::run_add() {
       for (const auto& t : e.tags) tags += (tags.empty() ? "" : ",") + t;
       repos.push_back({0, e.id, "hf:" + e.id, platform_.empty() ? "huggingface" : platform_, tags});
     }
+  }
+  if (ms || csg) {
+    const bool tty = isatty(STDERR_FILENO) != 0;
+    auto progress = [tty](std::size_t n) {
+      if (tty) std::fprintf(stderr, "\rlisted %zu repositories", n);
+    };
+    Result<std::vector<hub::CatalogEntry>> listed = std::vector<hub::CatalogEntry>{};
+    if (ms) {
+      hub::MsListQuery q;
+      q.endpoint = endpoint_;
+      q.criteria = ms_criteria_;
+      q.page_size = page_size_ != 0 ? page_size_ : 100;
+      q.max_entries = limit_;
+      listed = hub::list_ms_models(q, problems, progress);
+    } else {
+      hub::CsgListQuery q;
+      q.endpoint = endpoint_;
+      q.params = csg_filters_;
+      q.page_size = page_size_ != 0 ? page_size_ : 100;
+      q.max_entries = limit_;
+      listed = hub::list_csg_models(q, problems, progress);
+    }
+    if (tty) std::fprintf(stderr, "\n");
+    if (!listed) {
+      std::fprintf(stderr, "modelgate study add: %s\n", listed.error().message.c_str());
+      return 2;
+    }
+    const std::string prefix = ms ? "ms:" : "csg:";
+    const std::string hub = ms ? "modelscope" : "opencsg";
+    for (const auto& e : *listed) {
+      std::string tags;
+      for (const auto& t : e.tags) tags += (tags.empty() ? "" : ",") + t;
+      repos.push_back({0, e.id, prefix + e.id, platform_.empty() ? hub : platform_, tags});
+    }
+  }
+  if (!torchhub_index_.empty()) {
+    auto listed = hub::list_torchhub_index(torchhub_index_, problems);
+    if (!listed) {
+      std::fprintf(stderr, "modelgate study add: %s\n", listed.error().message.c_str());
+      return 2;
+    }
+    for (const auto& e : *listed) {
+      if (limit_ != 0 && repos.size() >= limit_) break;
+      repos.push_back({0, e.id, "torchhub:" + e.id, platform_.empty() ? "torchhub" : platform_, e.tags.empty() ? "" : e.tags[0]});
+    }
+  }
+  for (const auto& dir : openmmlab_) {
+    auto index = hub::read_mm_index(dir, problems);
+    if (!index) {
+      std::fprintf(stderr, "modelgate study add: %s\n", index.error().message.c_str());
+      return 2;
+    }
+    // One repository per codebase (the paper's 16); the index says how many models it serves.
+    repos.push_back({0, index->repo, fs::absolute(dir).lexically_normal().string(), platform_.empty() ? "openmmlab" : platform_,
+                     "openmmlab,models:" + std::to_string(index->models.size()) + ",metafiles:" + std::to_string(index->metafiles)});
   }
   const auto store = study::open_store(db_, false);
   const auto study = store->study(study_, false);
@@ -364,7 +438,7 @@ int StudyCommand::run_report() {
     }
   }
   const auto store = study::open_store(db_, false);
-  const auto tables = study::run_report(store->report_db(), study_);
+  const auto tables = store->report(study_);
   fs::create_directories(out_);
   auto write = [&](const std::string& name, const std::string& text) {
     const fs::path p = fs::path(out_) / name;

@@ -62,6 +62,14 @@ std::int64_t PgResult::integer(int row, int c) const {
   return std::strtoll(PQgetvalue(r_, row, c), nullptr, 10);
 }
 
+bool PgResult::is_number(int c) const {
+  // Built-in type OIDs (pg_type.dat): int2 21, int4 23, int8 20, float4 700, float8 701, numeric 1700.
+  switch (PQftype(r_, c)) {
+    case 20: case 21: case 23: case 700: case 701: case 1700: return true;
+    default: return false;
+  }
+}
+
 std::int64_t PgResult::affected() const {
   const char* n = PQcmdTuples(r_);
   return n != nullptr && *n != 0 ? std::strtoll(n, nullptr, 10) : 0;
@@ -193,45 +201,7 @@ Status PgStore::status(std::int64_t study, const std::string& rules_version) {
   return s;
 }
 
-Db& PgStore::report_db() {
-  if (report_) return report_->db();
-  report_.emplace(":memory:", true);
-  Db& db = report_->db();
-  // Parents before children; the ids are kept, so the copy's joins are the server's. One
-  // repeatable-read transaction: a snapshot even while workers write.
-  static const char* const kTables[] = {"studies",  "repositories", "revisions", "targets",  "triggers", "files",
-                                        "findings", "finding_cwes", "deserialization_points", "incomplete", "errors"};
-  PgTransaction read(c_);
-  c_.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
-  Transaction tx(db);
-  for (const char* table : kTables) {
-    const std::string t(table);
-    // Table names come from the fixed list above, never from input.
-    const std::string select = "SELECT * FROM " + t + (t == "finding_cwes" ? " ORDER BY finding_id, cwe" : " ORDER BY id");
-    auto rows = c_.query(select.c_str());
-    if (rows.rows() == 0) continue;
-    std::string cols, marks;
-    for (int c = 0; c < rows.columns(); ++c) {
-      cols += (c ? ", " : "") + rows.column_name(c);
-      marks += c ? ", ?" : "?";
-    }
-    Stmt ins(db, "INSERT INTO " + t + "(" + cols + ") VALUES(" + marks + ")");
-    for (int r = 0; r < rows.rows(); ++r) {
-      // Text goes in; the columns' INTEGER affinity stores numbers as numbers.
-      for (int c = 0; c < rows.columns(); ++c) {
-        if (rows.is_null(r, c)) {
-          ins.bind_null(c + 1);
-        } else {
-          ins.bind(c + 1, rows.text(r, c));
-        }
-      }
-      ins.run();
-    }
-  }
-  tx.commit();
-  read.commit();
-  return db;
-}
+std::vector<Table> PgStore::report(const std::string& study) { return run_report(c_, study); }
 
 // --- the job queue ----------------------------------------------------------------------------
 

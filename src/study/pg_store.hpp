@@ -35,6 +35,8 @@ class PgResult {
   bool is_null(int row, int c) const { return PQgetisnull(r_, row, c) != 0; }
   std::string text(int row, int c) const { return std::string(PQgetvalue(r_, row, c), static_cast<std::size_t>(PQgetlength(r_, row, c))); }
   std::int64_t integer(int row, int c) const;
+  // Whether a column's type is a number (not text), for right-aligning report columns.
+  bool is_number(int c) const;
   std::int64_t affected() const;
 
  private:
@@ -99,9 +101,8 @@ class PgStore : public StudyStore {
   std::int64_t study(const std::string& name, bool create) override;
   std::size_t add_repositories(std::int64_t study, const std::vector<Repository>& repos) override;
   Status status(std::int64_t study, const std::string& rules_version) override;
-  // The study's rows copied into an in-memory SQLite database, so the report runs the very queries
-  // the SQLite store runs (docs/study.md: why).
-  Db& report_db() override;
+  // The report queries run on the server (study/report.hpp).
+  std::vector<Table> report(const std::string& study) override;
   PgConn& conn() { return c_; }
 
   // Makes a job for every repository of the study without results for `rules_version` (idempotent;
@@ -133,7 +134,6 @@ class PgStore : public StudyStore {
 
  private:
   PgConn c_;
-  std::optional<Store> report_;
 };
 
 }  // namespace mg::study

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <map>
 
+#include "platform/platform_data.hpp"
+#include "study/pg_store.hpp"
 #include "study/store.hpp"
 
 namespace mg::study {
@@ -25,6 +27,12 @@ tg AS (
          t.paper_entry_files, t.paper_prefixed_files, t.paper_custom_code, t.precise_custom_code
   FROM cur c JOIN targets t ON t.revision_id = c.revision_id))sql";
 
+// One text for both stores. The queries keep to what SQLite and PostgreSQL agree on: comparisons
+// are counted with count(*) FILTER (WHERE ...) (PostgreSQL cannot sum booleans), 0/1 columns are
+// compared to numbers (never used as booleans), derived tables have aliases, every division that
+// is shown is 100.0 * ... (exact numeric on PostgreSQL, then round(..., 2)). Three tokens differ
+// and are rewritten for PostgreSQL by postgres_report_sql(): ?1 -> $1, instr( -> strpos(, and
+// COLLATE BINARY -> COLLATE "C" (text ordering by bytes, as SQLite's, whatever the server's locale).
 std::vector<Query> make_queries() {
   std::vector<Query> q;
   q.push_back({"coverage", "Coverage and verdicts",
@@ -42,12 +50,13 @@ st AS (
     (SELECT max(CASE verdict WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 END)
        FROM tg WHERE tg.repository_id = a.id) AS verdict_rank
   FROM added a)
-SELECT platform, count(*) AS repositories, sum(targets > 0) AS scanned, sum(targets = 0) AS not_scanned,
-  sum(targets = 0 AND had_error) AS failed, sum(partial) AS partial,
-  coalesce(sum(verdict_rank = 4), 0) AS verdict_critical, coalesce(sum(verdict_rank = 3), 0) AS verdict_high,
-  coalesce(sum(verdict_rank = 2), 0) AS verdict_medium, coalesce(sum(verdict_rank = 1), 0) AS verdict_low,
-  sum(targets > 0 AND verdict_rank IS NULL) AS verdict_clean
-FROM st GROUP BY platform ORDER BY platform)sql"});
+SELECT platform, count(*) AS repositories, count(*) FILTER (WHERE targets > 0) AS scanned,
+  count(*) FILTER (WHERE targets = 0) AS not_scanned, count(*) FILTER (WHERE targets = 0 AND had_error) AS failed,
+  sum(partial) AS partial,
+  count(*) FILTER (WHERE verdict_rank = 4) AS verdict_critical, count(*) FILTER (WHERE verdict_rank = 3) AS verdict_high,
+  count(*) FILTER (WHERE verdict_rank = 2) AS verdict_medium, count(*) FILTER (WHERE verdict_rank = 1) AS verdict_low,
+  count(*) FILTER (WHERE targets > 0 AND verdict_rank IS NULL) AS verdict_clean
+FROM st GROUP BY platform ORDER BY platform COLLATE BINARY)sql"});
 
   q.push_back({"prevalence", "Table 1 form: repositories with custom code",
                "The paper's criteria (custom_code tag, or tokenizer.py / __init__.py / hubconf.py, or a "
@@ -58,7 +67,8 @@ FROM st GROUP BY platform ORDER BY platform)sql"});
                R"sql(,
 rp AS (
   SELECT repository_id, platform, max(paper_custom_code) AS paper, max(precise_custom_code) AS precise,
-    max(custom_code_tag) AS tag, max(paper_entry_files > 0) AS entry, max(paper_prefixed_files > 0) AS prefixed
+    max(custom_code_tag) AS tag, max(CASE WHEN paper_entry_files > 0 THEN 1 ELSE 0 END) AS entry,
+    max(CASE WHEN paper_prefixed_files > 0 THEN 1 ELSE 0 END) AS prefixed
   FROM tg GROUP BY repository_id, platform),
 added AS (
   SELECT r.platform, count(*) AS repositories FROM repositories r JOIN studies s ON s.id = r.study_id
@@ -66,9 +76,9 @@ added AS (
 per AS (
   SELECT a.platform, a.repositories, count(rp.repository_id) AS scanned,
     coalesce(sum(rp.paper), 0) AS paper, coalesce(sum(rp.precise), 0) AS precise,
-    coalesce(sum(rp.paper AND rp.precise), 0) AS both_criteria,
-    coalesce(sum(rp.paper AND NOT rp.precise), 0) AS paper_only,
-    coalesce(sum(rp.precise AND NOT rp.paper), 0) AS precise_only,
+    count(rp.repository_id) FILTER (WHERE rp.paper <> 0 AND rp.precise <> 0) AS both_criteria,
+    count(rp.repository_id) FILTER (WHERE rp.paper <> 0 AND rp.precise = 0) AS paper_only,
+    count(rp.repository_id) FILTER (WHERE rp.precise <> 0 AND rp.paper = 0) AS precise_only,
     coalesce(sum(rp.tag), 0) AS tag, coalesce(sum(rp.entry), 0) AS entry, coalesce(sum(rp.prefixed), 0) AS prefixed
   FROM added a LEFT JOIN rp ON rp.platform = a.platform GROUP BY a.platform, a.repositories),
 tot AS (
@@ -79,8 +89,8 @@ SELECT platform, repositories, scanned,
   precise AS custom_code_precise, round(100.0 * precise / nullif(scanned, 0), 2) AS precise_pct,
   both_criteria, paper_only, precise_only,
   tag AS paper_by_tag, entry AS paper_by_entry_files, prefixed AS paper_by_prefixed_files
-FROM (SELECT * FROM per UNION ALL SELECT * FROM tot)
-ORDER BY platform = '(all)', platform)sql"});
+FROM (SELECT * FROM per UNION ALL SELECT * FROM tot) AS u
+ORDER BY platform = '(all)', platform COLLATE BINARY)sql"});
 
   q.push_back({"trigger_kinds", "Table 1 form: what makes loading run code",
                "Precise triggers by platform, loader and kind (the configuration key's first part: auto_map, "
@@ -91,12 +101,14 @@ tk AS (
   SELECT tg.platform, tg.repository_id, tr.loader,
     CASE WHEN tr.loader = 'torch.hub' THEN 'hubconf entrypoint'
          WHEN instr(tr.key, '.') > 0 THEN substr(tr.key, 1, instr(tr.key, '.') - 1) ELSE tr.key END AS k
-  FROM tg JOIN triggers tr ON tr.target_id = tg.target_id)
-SELECT platform, loader,
-  CASE WHEN instr(k, '[') > 0 THEN substr(k, 1, instr(k, '[') - 1) ELSE k END AS trigger_kind,
-  count(DISTINCT repository_id) AS repositories, count(*) AS triggers
-FROM tk GROUP BY 1, 2, 3
-ORDER BY platform, repositories DESC, triggers DESC, loader, trigger_kind)sql"});
+  FROM tg JOIN triggers tr ON tr.target_id = tg.target_id),
+tkk AS (
+  SELECT platform, repository_id, loader,
+    CASE WHEN instr(k, '[') > 0 THEN substr(k, 1, instr(k, '[') - 1) ELSE k END AS trigger_kind
+  FROM tk)
+SELECT platform, loader, trigger_kind, count(DISTINCT repository_id) AS repositories, count(*) AS triggers
+FROM tkk GROUP BY platform, loader, trigger_kind
+ORDER BY platform COLLATE BINARY, repositories DESC, triggers DESC, loader COLLATE BINARY, trigger_kind COLLATE BINARY)sql"});
 
   q.push_back({"engine_prevalence", "Tables 2-5 form: repositories with findings, per engine",
                "The paper's \"smelly repositories\" column, per modelgate engine (python covers the Bandit and "
@@ -107,10 +119,10 @@ sc AS (
   SELECT platform, count(DISTINCT repository_id) AS scanned FROM tg GROUP BY platform),
 fe AS (
   SELECT tg.platform, f.engine, count(DISTINCT tg.repository_id) AS repos, count(*) AS findings
-  FROM tg JOIN findings f ON f.target_id = tg.target_id GROUP BY 1, 2)
+  FROM tg JOIN findings f ON f.target_id = tg.target_id GROUP BY tg.platform, f.engine)
 SELECT fe.platform, fe.engine, fe.repos AS repositories_with_findings,
   round(100.0 * fe.repos / sc.scanned, 2) AS pct_of_scanned, fe.findings
-FROM fe JOIN sc ON sc.platform = fe.platform ORDER BY 1, 2)sql"});
+FROM fe JOIN sc ON sc.platform = fe.platform ORDER BY fe.platform COLLATE BINARY, fe.engine COLLATE BINARY)sql"});
 
   q.push_back({"top_cwes", "Tables 2-4 form: top 3 CWEs per platform and engine",
                "CWE counts over findings (a finding mapped to two CWEs counts once for each); the share is of "
@@ -119,13 +131,13 @@ FROM fe JOIN sc ON sc.platform = fe.platform ORDER BY 1, 2)sql"});
 fc AS (
   SELECT tg.platform, f.engine, c.cwe, count(*) AS n
   FROM tg JOIN findings f ON f.target_id = tg.target_id JOIN finding_cwes c ON c.finding_id = f.id
-  GROUP BY 1, 2, 3),
+  GROUP BY tg.platform, f.engine, c.cwe),
 rk AS (
   SELECT platform, engine, cwe, n, round(100.0 * n / sum(n) OVER (PARTITION BY platform, engine), 2) AS pct,
     row_number() OVER (PARTITION BY platform, engine ORDER BY n DESC, cwe) AS rank
   FROM fc)
 SELECT platform, engine, rank, 'CWE-' || cwe AS cwe, n AS findings, pct AS pct_of_engine_cwe_findings
-FROM rk WHERE rank <= 3 ORDER BY platform, engine, rank)sql"});
+FROM rk WHERE rank <= 3 ORDER BY platform COLLATE BINARY, engine COLLATE BINARY, rank)sql"});
 
   q.push_back({"cwe_distribution", "CWE distribution, all platforms",
                "Every CWE modelgate's findings map to, over the whole study, with the repositories it occurs in.",
@@ -142,15 +154,15 @@ GROUP BY c.cwe ORDER BY findings DESC, c.cwe)sql"});
                R"sql(,
 fr AS (
   SELECT tg.platform, f.severity, f.rule_id, f.bandit, count(*) AS n
-  FROM tg JOIN findings f ON f.target_id = tg.target_id GROUP BY 1, 2, 3, 4),
+  FROM tg JOIN findings f ON f.target_id = tg.target_id GROUP BY tg.platform, f.severity, f.rule_id, f.bandit),
 rk AS (
   SELECT platform, severity, rule_id, bandit, n,
     round(100.0 * n / sum(n) OVER (PARTITION BY platform), 2) AS pct,
-    row_number() OVER (PARTITION BY platform, severity ORDER BY n DESC, rule_id) AS rank
+    row_number() OVER (PARTITION BY platform, severity ORDER BY n DESC, rule_id COLLATE BINARY) AS rank
   FROM fr)
 SELECT platform, severity, rule_id, bandit AS bandit_equivalent, n AS findings, pct AS pct_of_platform_findings
 FROM rk WHERE rank = 1
-ORDER BY platform, CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END)sql"});
+ORDER BY platform COLLATE BINARY, CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END)sql"});
 
   q.push_back({"top_rules", "Tables 3-5 form: top 3 rules per platform and engine",
                "The most frequent rules with their Bandit, Semgrep and CodeQL equivalents (empty: the peer has no "
@@ -159,14 +171,15 @@ ORDER BY platform, CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 
 fr AS (
   SELECT tg.platform, f.engine, f.rule_id, f.bandit, f.semgrep, f.codeql, count(*) AS n,
     count(DISTINCT tg.repository_id) AS repos
-  FROM tg JOIN findings f ON f.target_id = tg.target_id GROUP BY 1, 2, 3, 4, 5, 6),
+  FROM tg JOIN findings f ON f.target_id = tg.target_id
+  GROUP BY tg.platform, f.engine, f.rule_id, f.bandit, f.semgrep, f.codeql),
 rk AS (
   SELECT fr.*, round(100.0 * n / sum(n) OVER (PARTITION BY platform, engine), 2) AS pct,
-    row_number() OVER (PARTITION BY platform, engine ORDER BY n DESC, rule_id) AS rank
+    row_number() OVER (PARTITION BY platform, engine ORDER BY n DESC, rule_id COLLATE BINARY) AS rank
   FROM fr)
 SELECT platform, engine, rank, rule_id, bandit, semgrep, codeql, n AS findings,
   pct AS pct_of_engine_findings, repos AS repositories
-FROM rk WHERE rank <= 3 ORDER BY platform, engine, rank)sql"});
+FROM rk WHERE rank <= 3 ORDER BY platform COLLATE BINARY, engine COLLATE BINARY, rank)sql"});
 
   q.push_back({"safetensors", "SafeTensors adoption",
                "Repositories whose load reads weights (deserialization points read at load), those with "
@@ -175,16 +188,18 @@ FROM rk WHERE rank <= 3 ORDER BY platform, engine, rank)sql"});
                R"sql(,
 rd AS (
   SELECT tg.platform, tg.repository_id,
-    coalesce(max(d.format = 'safetensors'), 0) AS st,
-    coalesce(max(d.format IN ('pickle', 'pytorch-zip', 'pytorch-legacy', 'torchscript', 'numpy-object', 'joblib')), 0) AS pk,
+    max(CASE WHEN d.format = 'safetensors' THEN 1 ELSE 0 END) AS st,
+    max(CASE WHEN d.format IN ('pickle', 'pytorch-zip', 'pytorch-legacy', 'torchscript', 'numpy-object', 'joblib')
+             THEN 1 ELSE 0 END) AS pk,
     count(d.id) AS points
   FROM tg LEFT JOIN deserialization_points d ON d.target_id = tg.target_id AND d.read_at_load = 1
-  GROUP BY 1, 2)
-SELECT platform, count(*) AS scanned, sum(points > 0) AS with_weights, sum(st) AS with_safetensors,
+  GROUP BY tg.platform, tg.repository_id)
+SELECT platform, count(*) AS scanned, count(*) FILTER (WHERE points > 0) AS with_weights, sum(st) AS with_safetensors,
   round(100.0 * sum(st) / count(*), 2) AS safetensors_pct_of_scanned,
-  round(100.0 * sum(st) / nullif(sum(points > 0), 0), 2) AS safetensors_pct_of_with_weights,
-  sum(st AND NOT pk) AS safetensors_only, sum(pk) AS with_pickle_class, sum(pk AND NOT st) AS pickle_class_only
-FROM rd GROUP BY platform ORDER BY platform)sql"});
+  round(100.0 * sum(st) / nullif(count(*) FILTER (WHERE points > 0), 0), 2) AS safetensors_pct_of_with_weights,
+  count(*) FILTER (WHERE st = 1 AND pk = 0) AS safetensors_only, sum(pk) AS with_pickle_class,
+  count(*) FILTER (WHERE pk = 1 AND st = 0) AS pickle_class_only
+FROM rd GROUP BY platform ORDER BY platform COLLATE BINARY)sql"});
 
   q.push_back({"file_reduction", "Execution-relevant file reduction",
                "The paper's 128,487 -> 67,009 form: Python files in the repositories, those in repositories with "
@@ -195,23 +210,24 @@ FROM rd GROUP BY platform ORDER BY platform)sql"});
                R"sql(,
 fl AS (
   SELECT tg.platform, count(*) AS files, sum(f.python) AS python_files,
-    sum(f.python AND (tg.paper_custom_code OR tg.precise_custom_code)) AS python_in_custom_code,
-    sum(f.python AND f.execution_relevant) AS relevant_python, sum(f.size) AS bytes
-  FROM tg JOIN files f ON f.target_id = tg.target_id AND f.archive_member = 0 GROUP BY 1)
+    count(*) FILTER (WHERE f.python <> 0 AND (tg.paper_custom_code <> 0 OR tg.precise_custom_code <> 0)) AS python_in_custom_code,
+    count(*) FILTER (WHERE f.python <> 0 AND f.execution_relevant <> 0) AS relevant_python, sum(f.size) AS bytes
+  FROM tg JOIN files f ON f.target_id = tg.target_id AND f.archive_member = 0 GROUP BY tg.platform)
 SELECT platform, files, python_files, python_in_custom_code, relevant_python AS execution_relevant_python,
   round(100.0 * relevant_python / nullif(python_in_custom_code, 0), 2) AS relevant_pct, bytes
 FROM (SELECT * FROM fl UNION ALL
-      SELECT '(all)', sum(files), sum(python_files), sum(python_in_custom_code), sum(relevant_python), sum(bytes) FROM fl)
-ORDER BY platform = '(all)', platform)sql"});
+      SELECT '(all)', sum(files), sum(python_files), sum(python_in_custom_code), sum(relevant_python), sum(bytes) FROM fl) AS u
+ORDER BY platform = '(all)', platform COLLATE BINARY)sql"});
 
   q.push_back({"reachability", "Load-reachable versus not",
                "Findings by whether the load reaches them: yes (on a path from a trigger), no (never run by "
                "loading), unknown (only a computed import or call could run it).",
                R"sql(
-SELECT tg.platform, f.engine, count(*) AS findings, sum(f.reachable = 'yes') AS reachable,
-  sum(f.reachable = 'no') AS not_reachable, sum(f.reachable = 'unknown') AS unknown,
-  round(100.0 * sum(f.reachable = 'yes') / count(*), 2) AS reachable_pct
-FROM tg JOIN findings f ON f.target_id = tg.target_id GROUP BY 1, 2 ORDER BY 1, 2)sql"});
+SELECT tg.platform, f.engine, count(*) AS findings, count(*) FILTER (WHERE f.reachable = 'yes') AS reachable,
+  count(*) FILTER (WHERE f.reachable = 'no') AS not_reachable, count(*) FILTER (WHERE f.reachable = 'unknown') AS unknown,
+  round(100.0 * count(*) FILTER (WHERE f.reachable = 'yes') / count(*), 2) AS reachable_pct
+FROM tg JOIN findings f ON f.target_id = tg.target_id GROUP BY tg.platform, f.engine
+ORDER BY tg.platform COLLATE BINARY, f.engine COLLATE BINARY)sql"});
 
   q.push_back({"noise", "Noise shares",
                "What share of findings are coding-smell classes the paper's Bandit counts were dominated by "
@@ -228,8 +244,8 @@ cls AS (
   FROM tg JOIN findings f ON f.target_id = tg.target_id)
 SELECT platform, class, count(*) AS findings,
   round(100.0 * count(*) / sum(count(*)) OVER (PARTITION BY platform), 2) AS pct
-FROM (SELECT * FROM cls UNION ALL SELECT '(all)', class FROM cls)
-GROUP BY platform, class ORDER BY platform = '(all)', platform, findings DESC, class)sql"});
+FROM (SELECT * FROM cls UNION ALL SELECT '(all)', class FROM cls) AS u
+GROUP BY platform, class ORDER BY platform = '(all)', platform COLLATE BINARY, findings DESC, class COLLATE BINARY)sql"});
 
   for (auto& x : q) x.sql = std::string(kCurrent) + x.sql;
   return q;
@@ -424,6 +440,45 @@ const std::vector<Query>& report_queries() {
   return queries;
 }
 
+std::string postgres_report_sql(std::string_view sql) {
+  std::string out(sql);
+  auto replace_all = [&out](std::string_view from, std::string_view to) {
+    for (std::size_t at = out.find(from); at != std::string::npos; at = out.find(from, at + to.size())) {
+      out.replace(at, from.size(), to);
+    }
+  };
+  replace_all("?1", "$1");
+  replace_all("instr(", "strpos(");
+  replace_all("COLLATE BINARY", "COLLATE \"C\"");
+  return out;
+}
+
+namespace {
+
+// Table 6 (src/platform/platform_data.cpp) as a report table: one row per hub and aspect, with
+// the cell's source. The same rows on every store; not SQL.
+const Query kPlatformsQuery{"platforms", "Table 6: platform mitigations and how loaders run code",
+                            "The paper's Table 6 as published (table6 = yes) and modelgate's loader model for each hub "
+                            "(table6 = no), each cell with its source; `modelgate platforms` prints the same data.",
+                            ""};
+
+Table platforms_table() {
+  Table t;
+  t.query = &kPlatformsQuery;
+  t.columns = {"platform", "aspect", "table6", "value", "source"};
+  t.numeric.assign(t.columns.size(), false);
+  const auto& cols = platforms::columns();
+  for (const auto& p : platforms::all()) {
+    for (std::size_t i = 0; i < cols.size(); ++i) {
+      t.rows.push_back({std::string(p.id), std::string(cols[i].id), cols[i].from_paper ? "yes" : "no",
+                        std::string(p.cells[i].value), std::string(p.cells[i].source)});
+    }
+  }
+  return t;
+}
+
+}  // namespace
+
 std::vector<Table> run_report(Db& db, const std::string& study) {
   {
     Stmt s(db, "SELECT 1 FROM studies WHERE name = ?");
@@ -449,6 +504,39 @@ std::vector<Table> run_report(Db& db, const std::string& study) {
     }
     tables.push_back(std::move(t));
   }
+  tables.push_back(platforms_table());
+  return tables;
+}
+
+std::vector<Table> run_report(PgConn& conn, const std::string& study) {
+  // One read-only snapshot for all queries, so the tables agree with each other while workers write.
+  PgTransaction read(conn);
+  conn.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  if (conn.query("SELECT 1 FROM studies WHERE name = $1", {study}).rows() == 0) {
+    throw StoreError("no study named '" + study + "' in this store");
+  }
+  std::vector<Table> tables;
+  for (const auto& q : report_queries()) {
+    Table t;
+    t.query = &q;
+    const std::string sql = postgres_report_sql(q.sql);
+    const auto r = conn.query(sql.c_str(), {study});
+    const int n = r.columns();
+    for (int i = 0; i < n; ++i) {
+      t.columns.push_back(r.column_name(i));
+      t.numeric.push_back(r.is_number(i));
+    }
+    // PostgreSQL's text forms are the SQLite path's: integers as digits, numeric(…, 2) with two
+    // decimals, NULL as an empty cell.
+    for (int row = 0; row < r.rows(); ++row) {
+      std::vector<std::string> cells;
+      for (int i = 0; i < n; ++i) cells.push_back(r.is_null(row, i) ? std::string() : r.text(row, i));
+      t.rows.push_back(std::move(cells));
+    }
+    tables.push_back(std::move(t));
+  }
+  read.commit();
+  tables.push_back(platforms_table());
   return tables;
 }
 

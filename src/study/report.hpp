@@ -3,6 +3,7 @@
 // query is printed by `modelgate study report --sql` and listed in docs/study.md.
 #pragma once
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "study/sqlite.hpp"
@@ -26,7 +27,14 @@ struct Table {
   std::vector<bool> numeric;  // per column: right-aligned, charted
 };
 
+class PgConn;
+
+// The report's tables: the queries run on the store, then Table 6 (platform/platform_data.hpp).
 std::vector<Table> run_report(Db& db, const std::string& study);
+// The same queries run natively on a PostgreSQL store (one read-only snapshot).
+std::vector<Table> run_report(PgConn& conn, const std::string& study);
+// A report query in PostgreSQL's dialect: ?1 -> $1, instr( -> strpos(, COLLATE BINARY -> COLLATE "C".
+std::string postgres_report_sql(std::string_view sql);
 
 std::string render_markdown(const std::string& study, const std::vector<Table>& tables);
 std::string render_csv(const Table& table);

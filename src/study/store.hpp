@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "pipeline/scan.hpp"
+#include "study/report.hpp"
 #include "study/sqlite.hpp"
 
 namespace mg::study {
@@ -70,8 +71,8 @@ class StudyStore {
   // Adds the repositories the study lacks, in one transaction; returns how many were added.
   virtual std::size_t add_repositories(std::int64_t study, const std::vector<Repository>& repos) = 0;
   virtual Status status(std::int64_t study, const std::string& rules_version) = 0;
-  // A SQLite database holding the study's rows, which the report queries read (study/report.hpp).
-  virtual Db& report_db() = 0;
+  // The report's tables computed where the data is (study/report.hpp).
+  virtual std::vector<Table> report(const std::string& study) = 0;
 };
 
 // A location naming a PostgreSQL database (postgresql://... or postgres://...) rather than a file.
@@ -85,7 +86,7 @@ class Store : public StudyStore {
   Store(const std::string& path, bool create);
 
   Db& db() { return db_; }
-  Db& report_db() override { return db_; }
+  std::vector<Table> report(const std::string& study) override { return run_report(db_, study); }
   int version() override { return schema_version(db_); }
 
   // The study of that name, created when `create` (else an error naming the study).

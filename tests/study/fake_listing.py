@@ -1,9 +1,16 @@
 #!/usr/bin/env python3
-"""A local stand-in for the Hugging Face model listing (GET /api/models?filter=&limit=&cursor=),
-paged with `Link: <...>; rel="next"` like the Hub. Loopback only. Prints "PORT <n>" when ready.
+"""A local stand-in for the hubs' model listings. Loopback only. Prints "PORT <n>" when ready.
+
+- Hugging Face: GET /api/models?filter=&limit=&cursor=, paged with `Link: <...>; rel="next"`.
+- ModelScope: PUT /api/v1/dolphin/models with a JSON body {PageSize, PageNumber, Criterion:
+  [{category, predicate, values}]}, answered {"Code":200,"Data":{"Model":{"Models":[{Path, Name,
+  Tags}], "TotalCount":N}},"Success":true}.
+- OpenCSG: GET /api/v1/models?page=&per=&tag_name=, answered {"data":[{path, tags:[{name}]}], "total":N}.
 
 --fault: "500" (every page fails), "offhost" (the next link points at another host),
-"loop" (the next link points back at the first page), "garbage" (the second page is not JSON)."""
+"loop" (the next link points back at the first page), "garbage" (the second page is not JSON),
+"429once" (the first listing request is rate limited, Retry-After: 0), "msfail" (ModelScope's
+wrapper reports Success false), "repeat" (every page after the first repeats it)."""
 import argparse
 import json
 import sys
@@ -31,6 +38,15 @@ def main():
     args = ap.parse_args()
     data = models(args.models)
     requests = []
+    bodies = []
+    limited = []
+
+    def rate_limited(handler):
+        if args.fault == "429once" and not limited:
+            limited.append(1)
+            handler.send(429, b'{"error":"slow down"}', [("Retry-After", "0")])
+            return True
+        return False
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *a):
@@ -42,6 +58,10 @@ def main():
             requests.append(self.path)
             if u.path == "/_requests":
                 return self.send(200, json.dumps(requests).encode(), [])
+            if u.path == "/_bodies":
+                return self.send(200, json.dumps(bodies).encode(), [])
+            if u.path == "/api/v1/models":
+                return self.csg(q)
             if u.path != "/api/models":
                 return self.send(404, b'{"error":"not found"}', [])
             if args.fault == "500":
@@ -63,6 +83,53 @@ def main():
                 nxt = "http://%s:%d/api/models?%s" % (host, self.server.server_address[1], urllib.parse.urlencode(nq, doseq=True))
                 headers.append(("Link", '<%s>; rel="next"' % nxt))
             self.send(200, json.dumps(page).encode(), headers)
+
+        def csg(self, q):
+            if rate_limited(self):
+                return
+            if args.fault == "500":
+                return self.send(500, b'{"msg":"down"}', [])
+            names = q.get("tag_name", [])
+            rows = [m for m in data if all(t in m["tags"] for t in names)]
+            per = int(q.get("per", ["20"])[0])
+            page = int(q.get("page", ["1"])[0])
+            if args.fault == "repeat":
+                page = 1
+            chunk = rows[(page - 1) * per:page * per]
+            out = [{"id": i, "path": m["id"], "name": m["id"].split("/")[-1],
+                    "tags": [{"name": t, "category": "framework", "built_in": True} for t in m["tags"]]}
+                   for i, m in enumerate(chunk)]
+            self.send(200, json.dumps({"msg": "OK", "data": out, "total": len(rows)}).encode(), [])
+
+        def do_PUT(self):
+            u = urllib.parse.urlsplit(self.path)
+            n = int(self.headers.get("Content-Length", "0"))
+            raw = self.rfile.read(n).decode()
+            requests.append("PUT " + self.path)
+            bodies.append(raw)
+            if u.path != "/api/v1/dolphin/models":
+                return self.send(404, b'{"Code":404,"Message":"not found","Success":false}', [])
+            if rate_limited(self):
+                return
+            if args.fault == "500":
+                return self.send(500, b'{"Code":500}', [])
+            if args.fault == "msfail":
+                return self.send(200, b'{"Code":10010,"Data":null,"Message":"request throttled by policy","Success":false}', [])
+            body = json.loads(raw)
+            wanted = [v for c in body.get("Criterion", []) if c.get("category") == "tags" for v in c.get("values", [])]
+            rows = [m for m in data if all(t in m["tags"] for t in wanted)]
+            size, number = int(body["PageSize"]), int(body["PageNumber"])
+            if args.fault == "repeat":
+                number = 1
+            if args.fault == "garbage" and number > 1:
+                return self.send(200, b"<html>not a listing</html>", [])
+            chunk = rows[(number - 1) * size:number * size]
+            out = []
+            for m in chunk:
+                owner, name = m["id"].split("/", 1) if "/" in m["id"] else ("", m["id"])
+                out.append({"Path": owner, "Name": name, "Tags": m["tags"], "Downloads": 1, "Tasks": [{"Name": "text-generation"}]})
+            self.send(200, json.dumps({"Code": 200, "Data": {"Model": {"Models": out, "TotalCount": len(rows)}},
+                                       "Message": "success", "Success": True}).encode(), [])
 
         def send(self, code, body, headers):
             self.send_response(code)

@@ -163,6 +163,38 @@ class Workers(Base):
             self.assertIn(str(len(ids) // 2), f.read())  # G0 and G1 hold half each
 
 
+class Report(Base):
+    def test_native_report_matches_sqlite_over_every_example(self):
+        """The report's queries run on the server (PostgreSQL dialect) give the SQLite file's CSVs
+        byte for byte over every example: triggers, findings, CWEs, weights of all kinds."""
+        s = self.study
+        db = os.path.join(self.tmp, "study.db")
+        for store in (self.uri, db):
+            mg("init", store, "--study", s)
+            mg("add", store, "--study", s, "--folders", EXAMPLES)
+            mg("run", store, "--study", s, "-j", "2", "-q")
+        # A second study in the same server must not leak into this one's tables.
+        mg("init", self.uri, "--study", s + "_other")
+        mg("add", self.uri, "--study", s + "_other", "--folders", EXAMPLES, "--platform", "other")
+        pg_out, lite_out = os.path.join(self.tmp, "pg"), os.path.join(self.tmp, "lite")
+        mg("report", self.uri, "--study", s, "--out", pg_out)
+        mg("report", db, "--study", s, "--out", lite_out)
+        names = sorted(n for n in os.listdir(lite_out) if n.endswith(".csv"))
+        self.assertGreaterEqual(len(names), 13)  # twelve queries and Table 6
+        self.assertEqual(sorted(n for n in os.listdir(pg_out) if n.endswith(".csv")), names)
+        match, mismatch, errors = filecmp.cmpfiles(pg_out, lite_out, names, shallow=False)
+        self.assertEqual((mismatch, errors), ([], []))
+        with open(os.path.join(pg_out, "trigger_kinds.csv")) as f:
+            self.assertGreater(len(f.read().splitlines()), 3)
+        with open(os.path.join(pg_out, "top_rules.csv")) as f:
+            self.assertGreater(len(f.read().splitlines()), 3)
+        with open(os.path.join(pg_out, "coverage.csv")) as f:
+            self.assertNotIn("other", f.read())
+        p = mg("report", self.uri, "--study", "nope", "--out", pg_out, check=False)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("no study named 'nope'", p.stderr)
+
+
 class Retry(Base):
     def test_failed_job_retried_with_backoff_then_failed(self):
         corpus = os.path.join(self.tmp, "corpus")

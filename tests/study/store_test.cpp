@@ -6,6 +6,7 @@
 #include <string>
 
 #include "source/hub/catalog.hpp"
+#include "source/hub/listings.hpp"
 #include "study/pg_store.hpp"
 #include "study/report.hpp"
 #include "study/store.hpp"
@@ -108,7 +109,7 @@ TEST(StudyStore, AddIsIdempotentAndResultsAreRecordedOnce) {
   r.target = "/src";
   r.kind = "directory";
   r.plan.triggers.push_back({"config.json", "auto_map.AutoModel", "transformers", "trust_remote_code", "modeling_x.py",
-                             "M", "", "LD101", "", "", std::nullopt});
+                             "M", "", "LD101", "", "", std::nullopt, 0, ""});
   mg::Finding f;
   f.rule_id = "PY101";
   f.engine = "python";
@@ -132,7 +133,9 @@ TEST(StudyStore, AddIsIdempotentAndResultsAreRecordedOnce) {
 
   // The report runs over it (every query prepares and returns the recorded numbers).
   const auto tables = run_report(store.db(), "s");
-  ASSERT_EQ(tables.size(), report_queries().size());
+  ASSERT_EQ(tables.size(), report_queries().size() + 1);  // the queries, then Table 6
+  EXPECT_EQ(tables.back().query->name, "platforms");
+  EXPECT_EQ(tables.back().rows.size(), 5u * 9u);
   for (const auto& tb : tables) {
     if (tb.query->name != "prevalence") continue;
     ASSERT_EQ(tb.rows.size(), 2u);  // g and (all)
@@ -203,6 +206,85 @@ TEST(StudyPgDialect, TranslatesEveryMigrationStep) {
 }
 
 // A store location that names no reachable server: a StoreError naming the cause, no hang.
+TEST(StudyPgDialect, ReportQueriesDifferOnlyInThreeTokens) {
+  EXPECT_EQ(postgres_report_sql("WHERE s.name = ?1 AND instr(k, '.') > 0 ORDER BY platform COLLATE BINARY"),
+            "WHERE s.name = $1 AND strpos(k, '.') > 0 ORDER BY platform COLLATE \"C\"");
+  for (const auto& q : report_queries()) {
+    const std::string pg = postgres_report_sql(q.sql);
+    EXPECT_EQ(pg.find("?1"), std::string::npos) << q.name;
+    EXPECT_EQ(pg.find("instr("), std::string::npos) << q.name;
+    EXPECT_EQ(pg.find("BINARY"), std::string::npos) << q.name;
+    // What PostgreSQL refuses: summing comparisons, derived tables without an alias.
+    EXPECT_EQ(q.sql.find("sum(f.reachable ="), std::string::npos) << q.name;
+    EXPECT_EQ(q.sql.find("UNION ALL SELECT '(all)', class FROM cls)\n"), std::string::npos) << q.name;
+  }
+}
+
+TEST(StudyListings, ModelScopeAndOpenCsgPages) {
+  using namespace mg::hub;
+  std::vector<CatalogEntry> out;
+  std::vector<std::string> problems;
+  std::int64_t total = 0;
+  std::size_t records = 0;
+  ASSERT_TRUE(parse_ms_model_page(R"({"Code":200,"Data":{"Model":{"Models":[{"Path":"Qwen","Name":"Qwen2-7B","Tags":["custom_code"]},
+      {"Path":"..","Name":"x"},{"Name":"nopath"}],"TotalCount":41}},"Success":true})", out, problems, 100, total, records));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].id, "Qwen/Qwen2-7B");
+  EXPECT_EQ(out[0].tags, std::vector<std::string>{"custom_code"});
+  EXPECT_EQ(total, 41);
+  EXPECT_EQ(records, 3u);
+  EXPECT_EQ(problems.size(), 2u);
+  // The SDK's form (Data.Models) and its past-the-end page (Models null).
+  out.clear();
+  ASSERT_TRUE(parse_ms_model_page(R"({"Code":200,"Data":{"Models":[{"Path":"o","Name":"n"}],"TotalCount":1}})", out, problems, 100, total, records));
+  EXPECT_EQ(out.size(), 1u);
+  ASSERT_TRUE(parse_ms_model_page(R"({"Code":200,"Data":{"Models":null,"TotalCount":1}})", out, problems, 100, total, records));
+  std::string message;
+  EXPECT_FALSE(parse_ms_model_page(R"({"Code":10010,"Message":"denied","Success":false})", out, problems, 100, total, records, &message));
+  EXPECT_EQ(message, "denied");
+  EXPECT_FALSE(parse_ms_model_page("[1,2]", out, problems, 100, total, records));
+  out.clear();
+  ASSERT_TRUE(parse_csg_model_page(R"({"data":[{"path":"OpenCSG/csg-wukong","tags":[{"name":"custom_code","category":"task"},"pytorch"]},
+      {"path":"a/b/c"}],"total":2})", out, problems, 100, total, records));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].id, "OpenCSG/csg-wukong");
+  EXPECT_EQ(out[0].tags, (std::vector<std::string>{"custom_code", "pytorch"}));
+  EXPECT_EQ(records, 2u);
+  EXPECT_FALSE(parse_csg_model_page(R"({"data":"x"})", out, problems, 100, total, records));
+  MsListQuery q;
+  q.criteria = {"tags=custom_code"};
+  q.page_size = 7;
+  auto body = ms_listing_body(q, 3);
+  ASSERT_TRUE(body);
+  EXPECT_NE(body->find(R"("Criterion":[{"category":"tags","predicate":"contains","values":["custom_code"]}])"), std::string::npos) << *body;
+  EXPECT_NE(body->find(R"("PageNumber":3)"), std::string::npos);
+  q.criteria = {"custom_code"};
+  EXPECT_FALSE(ms_listing_body(q, 1));
+}
+
+TEST(StudyListings, TorchHubMarkdownAndOpenMmlabYaml) {
+  using namespace mg::hub;
+  EXPECT_EQ(parse_torchhub_markdown("---\nlayout: hub_detail\ngithub-link: https://github.com/pytorch/vision\n---\n"), "pytorch/vision");
+  EXPECT_EQ(parse_torchhub_markdown("---\ngithub-link: https://github.com/o/r/tree/main/x\n---\n"), "o/r");
+  EXPECT_EQ(parse_torchhub_markdown("---\ngithub-link: https://gitlab.example.invalid/o/r\n---\n"), "");
+  EXPECT_EQ(parse_torchhub_markdown("no front matter\ngithub-link: https://github.com/o/r\n"), "");
+  EXPECT_EQ(parse_torchhub_markdown("---\ntitle: x\n---\ngithub-link: https://github.com/o/r\n"), "");  // after the front matter
+  std::vector<std::string> problems;
+  EXPECT_EQ(parse_mm_model_index("Import:\n- configs/a/metafile.yml\n- /etc/x.yml\n- ../b.yml\nOther:\n- configs/c.yml\n", problems),
+            std::vector<std::string>{"configs/a/metafile.yml"});
+  EXPECT_EQ(problems.size(), 2u);
+  problems.clear();
+  const auto models = parse_mm_metafile("Collections:\n  - Name: C\n    Metadata:\n      - x\nModels:\n  - Name: m1 # c\n"
+                                        "    Config: configs/a/m1.py\n    Results:\n      - Task: Det\n        Config: nested.py\n"
+                                        "    Weights: 'https://download.example.invalid/m1.pth'\n  - Name: m2\n    Weights: w\n",
+                                        problems, 10);
+  ASSERT_EQ(models.size(), 1u);
+  EXPECT_EQ(models[0].name, "m1");
+  EXPECT_EQ(models[0].config, "configs/a/m1.py");
+  EXPECT_EQ(models[0].weights, "https://download.example.invalid/m1.pth");
+  EXPECT_EQ(problems.size(), 1u);  // m2 without a Config
+}
+
 TEST(StudyPgDialect, UnreachableServerIsAClearError) {
   try {
     auto s = open_store("postgresql://nobody@127.0.0.1:1/none?connect_timeout=3", false);

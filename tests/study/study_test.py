@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import re
 import unittest
 
 MODELGATE = os.path.abspath(sys.argv[1])
@@ -183,8 +184,12 @@ class RoundTrip(Base):
         self.assertIn("## Table 1 form: repositories with custom code", md)
         html = open(os.path.join(out, "report.html")).read()
         self.assertIn("<svg", html)
-        self.assertNotIn("http://", html.replace('xmlns="http://www.w3.org/2000/svg"', ""))  # nothing fetched at view time
-        self.assertNotIn("https://", html)
+        # Nothing fetched at view time: no URL outside Table 6's source cells, which are text.
+        self.assertRegex(html, r'data-query="platforms"')
+        self.assertNotRegex(html, r'(src|href)\s*=\s*"?https?:|url\(')
+        outside = re.sub(r'<table class="data" data-query="platforms">.*?</table>', "", html, flags=re.S)
+        self.assertNotIn("http://", outside.replace('xmlns="http://www.w3.org/2000/svg"', ""))
+        self.assertNotIn("https://", outside)
         self.assertNotIn("<script", html)
 
     def test_sql_is_documented(self):
@@ -335,6 +340,177 @@ class Listing(Base):
         self.assertEqual(self.sql("SELECT count(*) FROM repositories")[0][0], 0)  # all or nothing
 
 
+class OtherListings(Base):
+    """ModelScope and OpenCSG listings through the fake listing server; the PyTorch Hub index and
+    OpenMMLab model indexes from checkouts written here."""
+    serve = Listing.serve
+
+    def fetch(self, url, what):
+        import urllib.request
+        return json.loads(urllib.request.urlopen(url + what).read())
+
+    def test_modelscope_paged_filtered_rate_limited(self):
+        url = self.serve("--models", "25", "--fault", "429once")
+        mg("init", self.db)
+        e = env()
+        e["MODELGATE_HTTP_RETRIES"] = "2"
+        p = subprocess.run([MODELGATE, "study", "add", self.db, "--ms-list", "tags=custom_code", "--endpoint", url, "--page-size", "2"],
+                           env=e, capture_output=True, text=True, timeout=120)
+        self.assertEqual(p.returncode, 2, p.stderr)  # the invalid record is reported
+        self.assertIn("added 9 of 9", p.stdout)
+        self.assertIn("invalid id", p.stderr)
+        rows = self.sql("SELECT repo_id, source, platform, tags FROM repositories ORDER BY id")
+        self.assertEqual(rows[0], ("org0/model-000", "ms:org0/model-000", "modelscope", "transformers,pytorch,custom_code"))
+        bodies = [json.loads(b) for b in self.fetch(url, "/_bodies")]
+        # 10 records (9 + the invalid one) in pages of 2 = 5 pages, plus the rate-limited first try.
+        self.assertEqual(len(bodies), 6)
+        self.assertEqual([b["PageNumber"] for b in bodies], [1, 1, 2, 3, 4, 5])
+        self.assertTrue(all(b["PageSize"] == 2 for b in bodies))
+        self.assertEqual(bodies[0]["Criterion"], [{"category": "tags", "predicate": "contains", "values": ["custom_code"]}])
+
+    def test_modelscope_limit_and_faults(self):
+        url = self.serve("--models", "25")
+        mg("init", self.db)
+        p = mg("add", self.db, "--ms-list", "--endpoint", url, "--page-size", "4", "--limit", "6")
+        self.assertIn("added 6 of 6", p.stdout)
+        for fault, words in (("500", "HTTP 500"), ("msfail", "request throttled by policy"), ("garbage", "not a model listing"),
+                             ("repeat", "repeats earlier pages"), ("429once", "HTTP 429")):
+            url = self.serve("--models", "10", "--fault", fault)
+            p = mg("add", self.db, "--study", "f", "--ms-list", "--endpoint", url, "--page-size", "3", check=False)
+            self.assertEqual(p.returncode, 2, fault)
+            self.assertIn(words, p.stderr, fault)
+        p = mg("add", self.db, "--ms-list", "custom_code", "--endpoint", url, check=False)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("category=value", p.stderr)
+
+    def test_opencsg_paged_filtered(self):
+        url = self.serve("--models", "25")
+        mg("init", self.db)
+        p = mg("add", self.db, "--csg-list", "tag_name=custom_code", "--endpoint", url, "--page-size", "3", check=False)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("added 9 of 9", p.stdout)
+        self.assertIn("invalid path", p.stderr)
+        rows = self.sql("SELECT repo_id, source, platform, tags FROM repositories ORDER BY id")
+        self.assertEqual(rows[0], ("org0/model-000", "csg:org0/model-000", "opencsg", "transformers,pytorch,custom_code"))
+        reqs = [r for r in self.fetch(url, "/_requests") if r.startswith("/api/v1/models")]
+        self.assertEqual(len(reqs), 4)  # 10 records in pages of 3
+        self.assertTrue(all("tag_name=custom_code" in r and "per=3" in r for r in reqs))
+        self.assertIn("page=4", reqs[-1])
+        for fault, words in (("500", "HTTP 500"), ("repeat", "repeats earlier pages")):
+            url = self.serve("--models", "10", "--fault", fault)
+            p = mg("add", self.db, "--study", "f", "--csg-list", "--endpoint", url, "--page-size", "3", check=False)
+            self.assertEqual(p.returncode, 2, fault)
+            self.assertIn(words, p.stderr, fault)
+
+    def test_torchhub_index(self):
+        hub = os.path.join(self.tmp, "hub")
+        os.makedirs(hub)
+        pages = {
+            "acme_vision_resnet.md": "---\nlayout: hub_detail\ngithub-link: https://github.com/acme/vision\n---\n# ResNet\n",
+            "acme_vision_vgg.md": "---\nlayout: hub_detail\ngithub-link: https://github.com/acme/vision/tree/main/vgg\n---\n",
+            "lab_tts.md": "---\ngithub-link: 'https://github.com/lab/tts.git'\n---\n",
+            "broken.md": "---\ngithub-link: https://example.invalid/x/y\n---\n",
+            "README.md": "# PyTorch Hub\n",
+        }
+        for name, text in pages.items():
+            with open(os.path.join(hub, name), "w") as f:
+                f.write(text)
+        mg("init", self.db)
+        p = mg("add", self.db, "--torchhub-index", hub, check=False)
+        self.assertEqual(p.returncode, 2)  # broken.md is reported
+        self.assertIn("broken.md", p.stderr)
+        self.assertIn("added 2 of 2", p.stdout)
+        rows = self.sql("SELECT repo_id, source, platform FROM repositories ORDER BY id")
+        self.assertEqual(rows, [("acme/vision", "torchhub:acme/vision", "torchhub"), ("lab/tts", "torchhub:lab/tts", "torchhub")])
+        p = mg("add", self.db, "--torchhub-index", os.path.join(self.tmp, "nothing"), check=False)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("not a folder", p.stderr)
+
+    def test_openmmlab_index(self):
+        root = os.path.join(self.tmp, "mmdet")
+        os.makedirs(os.path.join(root, "configs", "yolo"))
+        os.makedirs(os.path.join(root, "configs", "rtm"))
+        with open(os.path.join(root, "model-index.yml"), "w") as f:
+            f.write("Import:\n  - configs/yolo/metafile.yml\n  - configs/rtm/metafile.yml\n  - ../outside/metafile.yml\n")
+        with open(os.path.join(root, "configs", "yolo", "metafile.yml"), "w") as f:
+            f.write("Collections:\n  - Name: YOLOv3\n    Metadata:\n      Architecture:\n        - DarkNet\n"
+                    "Models:\n  - Name: yolov3_320\n    In Collection: YOLOv3\n    Config: configs/yolo/yolov3_320.py\n"
+                    "    Metadata:\n      Epochs: 273\n    Results:\n      - Task: Object Detection\n        Dataset: COCO\n"
+                    "    Weights: https://download.example.invalid/yolov3_320-1234abcd.pth\n"
+                    "  - Name: yolov3_608\n    Config: configs/yolo/missing.py\n"
+                    "    Weights: https://download.example.invalid/yolov3_608-1234abcd.pth\n")
+        with open(os.path.join(root, "configs", "rtm", "metafile.yml"), "w") as f:
+            f.write("Models:\n- Name: rtm_tiny\n  Config: \"configs/rtm/rtm_tiny.py\"\n  Weights: https://download.example.invalid/rtm.pth\n")
+        for cfg in ("configs/yolo/yolov3_320.py", "configs/rtm/rtm_tiny.py"):
+            with open(os.path.join(root, cfg), "w") as f:
+                f.write("model = dict(type='YOLOV3')\n")
+        mg("init", self.db)
+        p = mg("add", self.db, "--openmmlab", root, check=False)
+        self.assertEqual(p.returncode, 2)  # the import outside the checkout and the missing config are reported
+        self.assertIn("not a path inside the repository", p.stderr)
+        self.assertIn("missing.py", p.stderr)
+        rows = self.sql("SELECT repo_id, source, platform, tags FROM repositories")
+        self.assertEqual(rows, [("open-mmlab/mmdet", root, "openmmlab", "openmmlab,models:2,metafiles:2")])
+        mg("run", self.db, "--workers", "1")
+        self.assertEqual(self.sql("SELECT count(*) FROM revisions")[0][0], 1)
+
+
+class Platforms(Base):
+    """`modelgate platforms` (Table 6 and the loader model) and its section in the study report."""
+
+    HUBS = ["huggingface", "opencsg", "modelscope", "openmmlab", "torchhub"]
+    TABLE6 = ["upload_verification", "trust_model", "malware_scanning", "warning_systems", "user_protection"]
+
+    def platforms(self, *args):
+        p = subprocess.run([MODELGATE, "platforms", *args], env=env(), capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return p.stdout
+
+    def test_json_has_every_hub_and_column_with_a_source(self):
+        doc = json.loads(self.platforms("--format", "json"))
+        self.assertEqual([p["id"] for p in doc["platforms"]], self.HUBS)
+        cols = [c["id"] for c in doc["columns"]]
+        self.assertEqual(cols[:5], self.TABLE6)
+        self.assertEqual([c["table6"] for c in doc["columns"]], [True] * 5 + [False] * 4)
+        self.assertIn("trust_default", cols)
+        self.assertIn("revision_pin", cols)
+        for p in doc["platforms"]:
+            for c in cols:
+                self.assertTrue(p[c]["value"], (p["id"], c))
+                self.assertTrue(p[c]["source"].startswith("https://"), (p["id"], c))
+        # The paper's Table 6 as published (paper.md 5.1).
+        by = {p["id"]: p for p in doc["platforms"]}
+        self.assertEqual(by["openmmlab"]["trust_model"]["value"], "Verify-first")
+        self.assertEqual(by["modelscope"]["warning_systems"]["value"], "Post-download trust_remote_code warnings only")
+        self.assertIn("trust_repo", by["torchhub"]["trust_default"]["value"])
+
+    def test_text_and_markdown(self):
+        text = self.platforms()
+        for name in ("Hugging Face", "OpenCSG", "ModelScope", "OpenMMLab", "PyTorch Hub"):
+            self.assertIn(name, text)
+        self.assertIn("source: https://", text)
+        md = self.platforms("--format", "markdown")
+        self.assertIn("| Platform | Upload verification |", md)
+        self.assertIn("| PyTorch Hub |", md)
+        self.assertRegex(md, r"\n1\. <https://")
+        p = subprocess.run([MODELGATE, "platforms", "--format", "pdf"], env=env(), capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 2)
+
+    def test_report_includes_table6(self):
+        mg("init", self.db)
+        mg("add", self.db, "--folders", os.path.join(EXAMPLES))
+        out = os.path.join(self.tmp, "report")
+        mg("report", self.db, "--out", out)
+        rows = read_csv(os.path.join(out, "platforms.csv"))
+        self.assertEqual(len(rows), 5 * 9)
+        self.assertEqual({r["platform"] for r in rows}, set(self.HUBS))
+        self.assertTrue(all(r["source"].startswith("https://") for r in rows))
+        with open(os.path.join(out, "report.md")) as f:
+            self.assertIn("## Table 6: platform mitigations", f.read())
+        with open(os.path.join(out, "report.html")) as f:
+            self.assertIn('data-query="platforms"', f.read())
+
+
 class Usage(Base):
     def test_usage_errors(self):
         p = mg("add", self.db, "--folders", EXAMPLES, check=False)
@@ -409,7 +585,7 @@ class Html(Base):
 
 
 if __name__ == "__main__":
-    groups = {"RoundTrip": RoundTrip, "Rerun": Rerun, "Kill": Kill, "Shards": Shards, "Listing": Listing,
+    groups = {"RoundTrip": RoundTrip, "Rerun": Rerun, "Kill": Kill, "Shards": Shards, "Listing": Listing, "OtherListings": OtherListings, "Platforms": Platforms,
               "Usage": Usage, "Html": Html}
     if GROUP not in groups:
         sys.exit("unknown group %s" % GROUP)

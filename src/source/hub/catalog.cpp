@@ -92,7 +92,7 @@ Result<std::vector<CatalogEntry>> list_hf_models(const CatalogQuery& query, std:
   if (query.page_size == 0) return make_error("the page size must be at least 1");
 
   std::vector<Token> tokens;
-  if (const std::string tok = hf_token(); !tok.empty()) tokens.push_back({host, tok});
+  if (const std::string tok = hf_token(); !tok.empty()) tokens.push_back({host, tok, {}});
   HttpClient http(query.http, std::move(tokens));
 
   std::string url = endpoint + "/api/models?";

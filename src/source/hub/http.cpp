@@ -192,6 +192,7 @@ Result<HttpResponse> HttpClient::attempt(const std::string& url, const HttpReque
     hdrs = curl_slist_append(hdrs, auth.c_str());
   }
   hdrs = curl_slist_append(hdrs, "Accept-Encoding: identity");
+  if (put_body_ != nullptr) hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
   std::string range;
   if (req.range_end > req.range_begin) range = std::to_string(req.range_begin) + "-" + std::to_string(req.range_end - 1);
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
@@ -213,6 +214,11 @@ Result<HttpResponse> HttpClient::attempt(const std::string& url, const HttpReque
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &resp.headers);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
   if (!range.empty()) curl_easy_setopt(h, CURLOPT_RANGE, range.c_str());
+  if (put_body_ != nullptr) {
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, put_body_->c_str());
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(put_body_->size()));
+  }
   const CURLcode rc = curl_easy_perform(h);
   curl_slist_free_all(hdrs);
   ++stats_.requests;
@@ -265,6 +271,13 @@ Result<HttpResponse> HttpClient::with_retries(const std::string& url, const Http
     std::this_thread::sleep_for(std::chrono::duration<double>(wait));
     waited += wait;
   }
+}
+
+Result<HttpResponse> HttpClient::put_json(const HttpRequest& req, const std::string& json) {
+  put_body_ = &json;
+  auto r = get(req);
+  put_body_ = nullptr;
+  return r;
 }
 
 Result<HttpResponse> HttpClient::get(const HttpRequest& req) {

@@ -71,6 +71,8 @@ class HttpClient {
   // GET with redirects, retries and caps. HTTP error statuses (4xx, and 5xx once retries are
   // spent) come back as responses; an Error means no usable response at all.
   Result<HttpResponse> get(const HttpRequest& request);
+  // The same as a PUT with a JSON body (ModelScope's listings); a redirect re-sends the body.
+  Result<HttpResponse> put_json(const HttpRequest& request, const std::string& json);
 
   const HttpStats& stats() const { return stats_; }
   const HttpConfig& config() const { return config_; }
@@ -85,6 +87,7 @@ class HttpClient {
   std::vector<Token> tokens_;
   std::unique_ptr<Impl> impl_;
   HttpStats stats_;
+  const std::string* put_body_ = nullptr;  // set only during put_json()
 };
 
 }  // namespace mg::hub
