@@ -205,12 +205,14 @@ class Reader {
 
   std::optional<Problem> engines(const toml::node& n, const Origin&, ScanSettings& s) const {
     auto& out = s.engines.emplace();
-    return strings(n, "engines", out, [](const std::string& e) {
+    auto p = strings(n, "engines", out, [](const std::string& e) {
       for (auto known : {"config", "python", "serialized", "yara"}) {
         if (e == known) return std::string();
       }
       return "unknown engine '" + e + "' (config, python, serialized, yara)";
     });
+    if (!p && out.empty()) return Problem{origin_of(path_, n.source()), "'engines' is empty; name at least one (or leave it out for all)"};
+    return p;
   }
 
   std::optional<Problem> integer(const toml::node& n, const std::string& key, std::int64_t lo, std::int64_t hi, std::int64_t& out) const {
