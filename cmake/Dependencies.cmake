@@ -19,6 +19,8 @@ pkg_check_modules(LZ4 REQUIRED IMPORTED_TARGET liblz4)
 pkg_check_modules(SECCOMP REQUIRED IMPORTED_TARGET libseccomp>=2.5)  # modelgate run's syscall filter
 # libhdf5 (serial flavour) and its high-level library, for H5LTopen_file_image.
 pkg_check_modules(HDF5 REQUIRED IMPORTED_TARGET hdf5)
+# toml++ (Debian's shared build): modelgate.toml and [tool.modelgate], with source positions for errors.
+pkg_check_modules(TOMLPLUSPLUS REQUIRED IMPORTED_TARGET tomlplusplus>=3.3)
 find_library(HDF5_HL_LIBRARY NAMES hdf5_hl hdf5_serial_hl HINTS ${HDF5_LIBRARY_DIRS} REQUIRED)
 
 set(MODELGATE_DEPS_DIR ${CMAKE_SOURCE_DIR}/build/_deps CACHE PATH "Where bootstrap unpacks npm packages")

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "cli/config.hpp"
+
 namespace mg {
 
 class ScanCommand {
@@ -29,6 +31,17 @@ class ScanCommand {
   std::string repo_type_ = "model";
   bool offline_ = false;
   int follow_remote_code_ = 0;  // --follow-remote-code[=DEPTH]
+  // Configuration and baselines (scan_command.cpp, docs/configuration.md).
+  int apply_config();  // 0, or 2 after printing why
+  CLI::App* cmd_ = nullptr;
+  std::string config_;
+  bool no_config_ = false;
+  std::vector<std::string> select_;
+  std::vector<std::string> ignore_;
+  std::string baseline_;
+  std::string write_baseline_;
+  bool show_existing_ = false;
+  config::ScanSettings file_;  // the configuration file's settings (empty with --no-config or no file)
 };
 
 // `modelgate study init|add|run|status|report` (study_command.cpp, docs/study.md).

@@ -4,18 +4,58 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "cli/commands.hpp"
+#include "cli/progress.hpp"
 #include "engines/engine.hpp"
 #include "engines/python/python_engine.hpp"
+#include "engines/serialized/serialized_engine.hpp"
 #include "engines/yara/yara_engine.hpp"
+#include "formats/pickle_policy.hpp"
+#include "report/baseline.hpp"
 #include "report/report.hpp"
 #include "source/hub/hub.hpp"
 
 namespace mg {
 
+namespace {
+
+// select / ignore / per-file-ignores: which findings the project asked to see.
+bool selected(const Finding& f, const config::ScanSettings& s) {
+  const auto matches = [&](const std::vector<std::string>& entries) {
+    return std::any_of(entries.begin(), entries.end(), [&](const std::string& e) { return config::rule_matches(e, f.rule_id); });
+  };
+  if (s.select && !matches(*s.select)) return false;
+  if (matches(s.ignore)) return false;
+  for (const auto& pi : s.per_file_ignores) {
+    if (config::glob_match(pi.glob, f.file) && matches(pi.rules)) return false;
+  }
+  return true;
+}
+
+// Drops what the configuration deselects; the verdict follows what is left. Fingerprints were
+// computed before, so turning a rule off does not change the others' fingerprints.
+void filter_findings(ScanReport& report, const config::ScanSettings& s) {
+  if (!s.select && s.ignore.empty() && s.per_file_ignores.empty()) return;
+  for (auto& t : report.targets) {
+    std::erase_if(t.findings, [&](const Finding& f) { return !selected(f, s); });
+    t.verdict = verdict_of(t.findings);
+  }
+}
+
+bool write_file(const std::string& path, const std::string& text) {
+  std::ofstream file(path, std::ios::binary);
+  file << text;
+  return static_cast<bool>(file);
+}
+
+}  // namespace
+
 void ScanCommand::register_options(CLI::App& cmd) {
+  cmd_ = &cmd;
   cmd.add_option("targets", targets_,
                  "Repository folders, archives (.zip, .tar[.gz], .nemo), Hugging Face / torch hub / ModelScope cache folders, "
                  "single files, or hub repositories (hf:org/name[@rev], https://huggingface.co/org/name[/tree/rev], "
@@ -48,10 +88,83 @@ void ScanCommand::register_options(CLI::App& cmd) {
                  "reads make the report partial")
       ->delimiter(',')
       ->check(CLI::IsMember({"config", "python", "serialized", "yara"}));
+  auto* config = cmd.add_option("--config", config_,
+                                "Settings from this TOML file (modelgate.toml, or pyproject.toml's [tool.modelgate]) instead of the one "
+                                "found by walking up from the working directory (docs/configuration.md)");
+  cmd.add_flag("--no-config,--isolated", no_config_, "Read no configuration file")->excludes(config);
+  cmd.add_option("--select", select_, "Report only these rules: ids or family prefixes such as PY3 or BH (comma-separated)")
+      ->delimiter(',');
+  cmd.add_option("--ignore", ignore_, "Do not report these rules: ids or family prefixes (comma-separated)")->delimiter(',');
+  cmd.add_option("--baseline", baseline_,
+                 "Mark findings whose fingerprint is in FILE (from --write-baseline) as existing: reported, but not counted "
+                 "for --fail-on");
+  cmd.add_option("--write-baseline", write_baseline_, "Write every finding's fingerprint to FILE, for a later --baseline");
+  cmd.add_flag("--show-existing", show_existing_, "Text: also list the findings the baseline has (otherwise only counted)");
+}
+
+// The configuration file fills what the command line left unset (command line > file > defaults).
+int ScanCommand::apply_config() {
+  if (no_config_) return 0;
+  std::string path = config_;
+  if (path.empty()) {
+    std::error_code ec;
+    const auto found = config::discover_config(std::filesystem::current_path(ec));
+    if (!found) return 0;
+    path = found->string();
+  }
+  auto loaded = config::load_config_file(path);
+  if (!loaded) {
+    std::fprintf(stderr, "modelgate: error: %s\n", loaded.error().message.c_str());
+    return 2;
+  }
+  file_ = std::move(loaded->scan);
+  const auto unset = [&](const char* option) { return cmd_->count(option) == 0; };
+  const config::ScanSettings& f = file_;
+  if (f.fail_on && unset("--fail-on")) fail_on_ = *f.fail_on;
+  if (f.format && unset("--format")) format_ = *f.format;
+  if (f.output && unset("--output")) output_ = *f.output;
+  if (f.engines && unset("--engines")) engines_ = *f.engines;
+  if (f.reachable_only && unset("--reachable-only")) reachable_only_ = *f.reachable_only;
+  if (f.jobs && unset("--jobs")) jobs_ = *f.jobs;
+  if (f.follow_remote_code && unset("--follow-remote-code")) follow_remote_code_ = *f.follow_remote_code;
+  if (f.endpoint && unset("--endpoint")) endpoint_ = *f.endpoint;
+  if (f.offline && unset("--offline")) offline_ = *f.offline;
+  if (f.repo_type && unset("--repo-type")) repo_type_ = *f.repo_type;
+  if (f.quiet && unset("--quiet")) quiet_ = *f.quiet;
+  if (f.no_color && unset("--no-color")) no_color_ = *f.no_color;
+  if (f.ignore_suppressions && unset("--ignore-suppressions")) ignore_suppressions_ = *f.ignore_suppressions;
+  if (f.show_existing && unset("--show-existing")) show_existing_ = *f.show_existing;
+  if (f.baseline && unset("--baseline")) baseline_ = *f.baseline;
+  if (!f.yara_rules.empty() && unset("--yara-rules")) yara_rules_ = f.yara_rules;
+  return 0;
 }
 
 int ScanCommand::run() {
+  if (const int rc = apply_config(); rc != 0) return rc;
+  // --select / --ignore replace the file's lists.
+  for (const auto* list : {&select_, &ignore_}) {
+    for (const auto& r : *list) {
+      if (!config::names_a_rule(r)) {
+        std::fprintf(stderr, "modelgate: error: '%s' names no rule of this build (a rule id such as PY101, or a family prefix such as PY or BH)\n",
+                     r.c_str());
+        return 2;
+      }
+    }
+  }
+  if (!select_.empty()) file_.select = select_;
+  if (!ignore_.empty()) file_.ignore = ignore_;
+  // A baseline that cannot be read stops the scan before it starts: the exit code would lie.
+  std::optional<Baseline> baseline;
+  if (!baseline_.empty()) {
+    auto b = load_baseline(baseline_);
+    if (!b) {
+      std::fprintf(stderr, "modelgate: error: baseline %s\n", b.error().message.c_str());
+      return 2;
+    }
+    baseline = std::move(*b);
+  }
   ScanOptions options;
+  config::apply_limits(file_, options.limits);
   options.jobs = jobs_;
   options.hub.endpoint = endpoint_;
   options.follow_remote_code = follow_remote_code_;
@@ -72,15 +185,32 @@ int ScanCommand::run() {
       return 2;
     }
   }
-  const bool tty_err = isatty(STDERR_FILENO) != 0;
-  if (tty_err && !quiet_) {
-    options.progress = [](std::size_t done, std::size_t total, const std::string& target) {
-      std::fprintf(stderr, "\r\x1b[K[%zu/%zu] %s", done, total, target.c_str());
-      if (done == total) std::fprintf(stderr, "\r\x1b[K");
-      std::fflush(stderr);
+  ProgressBar bar(stderr, !quiet_, "targets/s");
+  if (bar.active()) {
+    options.progress = [&bar](std::size_t done, std::size_t total, const std::string& target) {
+      if (total > 1) bar.update(done, total, target);
     };
   }
+  // pickle-allow: globals the built-in policy does not know become allowed; a global it calls
+  // dangerous stays reported (the denylist wins), and the user is told so.
+  SerializedOptions serialized;
+  for (const auto& a : file_.pickle_allow) {
+    const auto c = pickle::classify_global(a.module, a.name);
+    if (c.verdict == pickle::Verdict::dangerous) {
+      std::fprintf(stderr,
+                   "modelgate: warning: %s: pickle-allow entry '%s.%s' is dangerous (%s): unpickling it runs code; it stays "
+                   "reported\n",
+                   a.origin.str().c_str(), a.module.c_str(), a.name.c_str(), c.reason.c_str());
+      continue;
+    }
+    serialized.allowed_globals.insert(a.module + "." + a.name);
+  }
   auto engines = make_builtin_engines();
+  if (!serialized.allowed_globals.empty()) {
+    for (auto& e : engines) {
+      if (e->name() == "serialized") e = make_serialized_engine(serialized);
+    }
+  }
   if (!engines_.empty()) {
     std::erase_if(engines, [&](const auto& e) { return std::find(engines_.begin(), engines_.end(), e->name()) == engines_.end(); });
   }
@@ -99,10 +229,18 @@ int ScanCommand::run() {
       if (e->name() == "yara") e = make_yara_engine({.bundled = true, .user_rules = *rules, .threads = 0});
     }
   }
-  const ScanReport report = scan(targets_, options, &engines);
+  ScanReport report = scan(targets_, options, &engines);
+  bar.finish();
+  filter_findings(report, file_);
+  if (!write_baseline_.empty() && !write_file(write_baseline_, render_baseline(report))) {
+    std::fprintf(stderr, "modelgate: error: cannot write %s\n", write_baseline_.c_str());
+    return 2;
+  }
+  if (baseline) apply_baseline(*baseline, report);
 
   RenderOptions render;
   render.reachable_only = reachable_only_;
+  render.show_existing = show_existing_;
   render.color = format_ == "text" && output_.empty() && !no_color_ && isatty(STDOUT_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;
   std::string out;
   if (format_ == "json") out = render_json(report, render);
@@ -113,9 +251,7 @@ int ScanCommand::run() {
   if (output_.empty()) {
     std::fwrite(out.data(), 1, out.size(), stdout);
   } else {
-    std::ofstream file(output_, std::ios::binary);
-    file << out;
-    if (!file) {
+    if (!write_file(output_, out)) {
       std::fprintf(stderr, "modelgate: error: cannot write %s\n", output_.c_str());
       return 2;
     }
@@ -127,6 +263,7 @@ int ScanCommand::run() {
     partial = partial || t.partial();
     if (!threshold) continue;
     for (const Finding* f : visible_findings(t, render)) {
+      if (f->baseline == BaselineState::existing) continue;  // known and accepted; only new ones fail
       const auto weight = verdict_weight(*f);
       if (weight && *weight >= *threshold) failing = true;
     }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/progress.hpp"
 #include "source/hub/catalog.hpp"
 #include "source/hub/listings.hpp"
 #include "source/hub/target.hpp"
@@ -39,20 +40,6 @@ std::string json_string(std::string_view s) {
     }
   }
   return out + "\"";
-}
-
-std::string duration(double s) {
-  if (s < 0 || s > 1e7) return "?";
-  const long t = static_cast<long>(s + 0.5);
-  char buf[32];
-  if (t >= 3600) {
-    std::snprintf(buf, sizeof buf, "%ldh%02ldm", t / 3600, (t / 60) % 60);
-  } else if (t >= 60) {
-    std::snprintf(buf, sizeof buf, "%ldm%02lds", t / 60, t % 60);
-  } else {
-    std::snprintf(buf, sizeof buf, "%lds", t);
-  }
-  return buf;
 }
 
 // A store location fit to print: a PostgreSQL URI loses the password in its user info.
@@ -337,15 +324,12 @@ int StudyCommand::run_run() {
   }
   if (!endpoint_.empty()) o.hub.endpoint = endpoint_;
   if (offline_) o.hub.offline = true;
-  const bool tty = !quiet_ && isatty(STDERR_FILENO) != 0;
-  if (tty) {
-    o.progress = [](const study::RunCounts& c, const std::string& repo) {
-      const double rate = c.elapsed_s > 0 ? static_cast<double>(c.finished()) / c.elapsed_s : 0;
-      const double eta = rate > 0 ? static_cast<double>(c.total - c.finished()) / rate : -1;
-      std::fprintf(stderr, "\r\033[K[%zu/%zu] scanned %zu, skipped %zu, failed %zu, %.2f repo/s, ETA %s  %s",
-                   c.finished(), c.total, c.scanned, c.skipped, c.failed, rate, duration(eta).c_str(),
-                   repo.substr(0, 60).c_str());
-      std::fflush(stderr);
+  ProgressBar bar(stderr, !quiet_, "repo/s");  // draws only on a terminal (src/cli/progress.hpp)
+  if (bar.active()) {
+    o.progress = [&bar](const study::RunCounts& c, const std::string& repo) {
+      char tallies[96];
+      std::snprintf(tallies, sizeof tallies, "scanned %zu, skipped %zu, failed %zu  ", c.scanned, c.skipped, c.failed);
+      bar.update(c.finished(), c.total, tallies + repo);
     };
   }
   study::RunCounts c;
@@ -379,7 +363,7 @@ int StudyCommand::run_run() {
     const auto study = store.study(study_, false);
     c = study::run_study(store, study, o);
   }
-  if (tty) std::fprintf(stderr, "\n");
+  bar.finish();
   // One machine-readable line (stdout), for batch systems and scripts.
   std::printf("{\"pending\":%zu,\"scanned\":%zu,\"skipped\":%zu,\"failed\":%zu,\"findings\":%llu,\"elapsed_s\":%.3f,"
               "\"rules_version\":%s,\"shard\":%s}\n",

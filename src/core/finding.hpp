@@ -12,6 +12,10 @@ namespace mg {
 
 enum class Reach : unsigned char { unknown, yes, no };
 
+// Against a --baseline (docs/configuration.md): none = no baseline given; fresh = not in it ("new");
+// existing = its fingerprint is in the baseline, so it does not count for --fail-on.
+enum class BaselineState : unsigned char { none, fresh, existing };
+
 // One step of a behaviour finding's evidence: where data came from, the calls it went through,
 // where it arrived.
 struct EvidenceStep {
@@ -37,6 +41,7 @@ struct Finding {
   Equivalents equivalents;
   std::vector<EvidenceStep> evidence;  // behaviour findings: source -> calls -> sink
   std::string fingerprint;  // filled by finalize_fingerprints()
+  BaselineState baseline = BaselineState::none;  // set by the CLI from --baseline
 };
 
 // A finding pre-filled from the rule's metadata (title, severity, confidence, CWE, equivalents).

@@ -47,6 +47,8 @@ void write_finding(JsonWriter& w, const Finding& f) {
   for (const auto& e : f.evidence) w.begin_object().key("file").value(e.file).key("line").value(e.line).key("note").value(e.note).end_object();
   w.end_array();
   w.key("fingerprint").value(f.fingerprint);
+  // Added in 0.2, only with --baseline: "new" or "existing" (in the baseline; not counted for --fail-on).
+  if (f.baseline != BaselineState::none) w.key("baseline_state").value(f.baseline == BaselineState::existing ? "existing" : "new");
   w.end_object();
 }
 

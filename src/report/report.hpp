@@ -12,6 +12,7 @@ inline constexpr const char* kToolVersion = "0.1.0";
 struct RenderOptions {
   bool color = false;           // ANSI colour (text only)
   bool reachable_only = false;  // hide findings known not to run at load
+  bool show_existing = false;   // text: list findings the --baseline has (otherwise only counted)
 };
 
 std::string render_text(const ScanReport& report, const RenderOptions& options);

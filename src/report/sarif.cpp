@@ -130,6 +130,7 @@ std::string render_sarif(const ScanReport& report, const RenderOptions& options)
         w.end_object().end_array().end_object().end_array();
       }
       w.key("partialFingerprints").begin_object().key("modelgateFingerprint/v1").value(f->fingerprint).end_object();
+      if (f->baseline != BaselineState::none) w.key("baselineState").value(f->baseline == BaselineState::existing ? "unchanged" : "new");
       w.key("properties").begin_object();
       w.key("severity").value(to_string(f->severity));
       w.key("confidence").value(to_string(f->confidence));

@@ -112,14 +112,19 @@ void render_target(std::string& out, const TargetReport& t, const RenderOptions&
 
   render_integrity(out, t.integrity, p);
 
-  const auto findings = visible_findings(t, options);
+  auto findings = visible_findings(t, options);
+  // Findings the baseline already has are counted, not listed, unless asked (--show-existing).
+  const std::size_t hidden = options.show_existing ? 0 : static_cast<std::size_t>(std::erase_if(findings, [](const Finding* f) {
+    return f->baseline == BaselineState::existing;
+  }));
   std::map<Severity, std::vector<const Finding*>, std::greater<>> groups;
   for (const Finding* f : findings) groups[f->severity].push_back(f);
   for (const auto& [sev, list] : groups) {
     out += "\n  " + p.severity(sev, fmt::format("{} ({})", upper(to_string(sev)), list.size())) + "\n";
     for (const Finding* f : list) {
       const std::string_view reach = f->load_reachable == Reach::yes ? "runs at load" : f->load_reachable == Reach::no ? "not run at load" : "reachability unknown";
-      out += fmt::format("    {} {}  {}  {}\n", p.bold(f->rule_id), location(*f), f->title, p.dim("(" + std::string(reach) + ")"));
+      const std::string_view state = f->baseline == BaselineState::existing ? "  [existing]" : f->baseline == BaselineState::fresh ? "  [new]" : "";
+      out += fmt::format("    {} {}  {}  {}{}\n", p.bold(f->rule_id), location(*f), f->title, p.dim("(" + std::string(reach) + ")"), state);
       out += fmt::format("        {}\n", f->message);
       if (!f->snippet.empty()) out += p.dim(fmt::format("        > {}", f->snippet)) + "\n";
       for (std::size_t i = 0; i < f->evidence.size(); ++i) {  // source -> calls -> sink
@@ -127,6 +132,9 @@ void render_target(std::string& out, const TargetReport& t, const RenderOptions&
         out += p.dim(fmt::format("        {}{}:{}  {}", i == 0 ? "" : std::string(2 * std::min<std::size_t>(i, 6), ' ') + "-> ", e.file, e.line, e.note)) + "\n";
       }
     }
+  }
+  if (hidden > 0) {
+    out += fmt::format("\n  {} existing finding{} (in the baseline) not listed; --show-existing lists them\n", hidden, hidden == 1 ? "" : "s");
   }
   if (!t.incomplete.empty()) {
     out += "\n  " + p.paint("not analysed:", "33") + "\n";
@@ -141,10 +149,14 @@ std::string render_text(const ScanReport& report, const RenderOptions& options) 
   const Palette p{options.color};
   std::string out;
   std::map<Severity, std::size_t> counts;
-  std::size_t total = 0, partial = 0;
+  std::size_t total = 0, partial = 0, hidden = 0;
   for (const auto& t : report.targets) {
     render_target(out, t, options, p);
     for (const Finding* f : visible_findings(t, options)) {
+      if (f->baseline == BaselineState::existing && !options.show_existing) {
+        ++hidden;
+        continue;
+      }
       ++counts[f->severity];
       ++total;
     }
@@ -153,6 +165,10 @@ std::string render_text(const ScanReport& report, const RenderOptions& options) 
   out += fmt::format("{} target{}, {} finding{} (critical {}, high {}, medium {}, low {}), {} partial\n", report.targets.size(),
                      report.targets.size() == 1 ? "" : "s", total, total == 1 ? "" : "s", counts[Severity::critical],
                      counts[Severity::high], counts[Severity::medium], counts[Severity::low], partial);
+  if (hidden > 0) {
+    out.pop_back();
+    out += fmt::format(", {} existing in the baseline not listed\n", hidden);
+  }
   return out;
 }
 

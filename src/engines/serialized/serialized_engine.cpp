@@ -73,8 +73,9 @@ std::uint64_t storage_element_size(std::string_view type) {
 // One file of the snapshot being scanned, and what it has produced so far.
 class FileScan {
  public:
-  FileScan(const EngineContext& ctx, EngineOutput& out, std::string file, Reach reach, std::string format)
-      : ctx_(ctx), out_(out), file_(std::move(file)), reach_(reach), format_(std::move(format)) {}
+  FileScan(const EngineContext& ctx, EngineOutput& out, std::string file, Reach reach, std::string format,
+           const std::set<std::string>* user_allowed = nullptr)
+      : ctx_(ctx), out_(out), file_(std::move(file)), reach_(reach), format_(std::move(format)), user_allowed_(user_allowed) {}
   // Identical findings were collapsed into their first one while scanning; its message gets the
   // count and where the next ones were.
   ~FileScan() {
@@ -280,6 +281,7 @@ class FileScan {
       }
       const auto c = pickle::classify_global(g.module, g.name, !only_instantiated);
       if (c.verdict == pickle::Verdict::allowed) continue;
+      if (c.verdict == pickle::Verdict::unknown && user_allowed_ != nullptr && user_allowed_->count(dotted) != 0) continue;
       const bool dangerous = c.verdict == pickle::Verdict::dangerous;
       const std::string id = dangerous ? "SZ201" : "SZ202";
       std::string msg = at + g.opcode + " at offset " + hex_offset(g.offset) + " imports " + dotted + " (" + c.reason + ")";
@@ -724,6 +726,7 @@ class FileScan {
   std::string file_;
   Reach reach_;
   std::string format_;
+  const std::set<std::string>* user_allowed_;  // SerializedOptions::allowed_globals
   bool complete_ = true;
   std::set<std::string> seen_;
   struct Collapsed {
@@ -877,6 +880,7 @@ bool is_text_name(std::string_view path) {
 
 class SerializedEngine final : public Engine {
  public:
+  explicit SerializedEngine(SerializedOptions options) : options_(std::move(options)) {}
   std::string_view name() const override { return "serialized"; }
 
   bool handles_format(std::string_view format) const override {
@@ -894,7 +898,7 @@ class SerializedEngine final : public Engine {
         out.incomplete.push_back({point.file, "cannot read: " + blob.error().message});
         continue;
       }
-      FileScan scan(ctx, out, point.file, Reach::yes, point.format);
+      FileScan scan(ctx, out, point.file, Reach::yes, point.format, &options_.allowed_globals);
       scan.scan("", (*blob)->bytes(), 0);
       if (scan.complete()) out.analysed_files.push_back(point.file);
     }
@@ -911,14 +915,17 @@ class SerializedEngine final : public Engine {
           (is_text_name(f.path) || !pickle::starts_like_pickle(head))) {
         continue;
       }
-      FileScan scan(ctx, out, f.path, Reach::unknown, zip ? "zip" : "pickle");
+      FileScan scan(ctx, out, f.path, Reach::unknown, zip ? "zip" : "pickle", &options_.allowed_globals);
       scan.scan("", b, 0);
     }
   }
+
+ private:
+  SerializedOptions options_;
 };
 
 }  // namespace
 
-std::unique_ptr<Engine> make_serialized_engine() { return std::make_unique<SerializedEngine>(); }
+std::unique_ptr<Engine> make_serialized_engine(SerializedOptions options) { return std::make_unique<SerializedEngine>(std::move(options)); }
 
 }  // namespace mg

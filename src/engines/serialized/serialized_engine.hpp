@@ -9,11 +9,20 @@
 // their text, bounded, for a later pass that parses them like repository .py files.
 #pragma once
 #include <memory>
+#include <set>
+#include <string>
 
 #include "engines/engine.hpp"
 
 namespace mg {
 
-std::unique_ptr<Engine> make_serialized_engine();
+struct SerializedOptions {
+  // Pickle globals ("module.name") the user declares safe (the configuration's pickle-allow): a
+  // global the built-in policy calls unknown is then allowed. The denylist still wins: a global it
+  // calls dangerous is reported whatever this says (the CLI warns about such entries).
+  std::set<std::string> allowed_globals;
+};
+
+std::unique_ptr<Engine> make_serialized_engine(SerializedOptions options = {});
 
 }  // namespace mg
