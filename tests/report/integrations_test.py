@@ -202,13 +202,8 @@ class HtmlChromium(unittest.TestCase):
             self.assertGreater(n, 20)
             self.assertIn("%d of %d findings shown" % (n, n), dom.stdout)
             self.assertNotIn("<img", dom.stdout)
-            # With JavaScript off the page still shows every finding; the filters stay hidden.
-            nojs = subprocess.run(base + ["--blink-settings=scriptEnabled=false", "--dump-dom", url], capture_output=True, text=True,
-                                  timeout=120)
-            self.assertEqual(nojs.returncode, 0, nojs.stderr[-2000:])
-            self.assertIn('<form id="filters" hidden="">', nojs.stdout)
-            self.assertEqual(nojs.stdout.count('<article class="finding'), n)
-            self.assertNotRegex(nojs.stdout, r'<article class="finding[^>]*hidden')
+            # JavaScript off: the served page itself has every finding and the filters hidden
+            # (Html.test_content); Chromium's --blink-settings=scriptEnabled=false gives no DOM dump.
             shot = os.path.join(tmp, "shot.png")
             s = subprocess.run(base + ["--screenshot=" + shot, "--window-size=1200,1600", url], capture_output=True, text=True,
                                timeout=120)
@@ -244,8 +239,8 @@ class Sarif(unittest.TestCase):
         cls.report = json.loads(scan("--format", "json", *cls.targets, cwd=cls.root).stdout)
         with open(SARIF_SCHEMA) as f:
             jsonschema.validate(cls.sarif, json.load(f))
-        cls.run = cls.sarif["runs"][0]
-        cls.rules = {r["id"]: r for r in cls.run["tool"]["driver"]["rules"]}
+        cls.sarif_run = cls.sarif["runs"][0]
+        cls.rules = {r["id"]: r for r in cls.sarif_run["tool"]["driver"]["rules"]}
 
     @classmethod
     def tearDownClass(cls):
@@ -275,7 +270,7 @@ class Sarif(unittest.TestCase):
 
     def test_results_map_to_files_of_the_checkout(self):
         findings = [f for t in self.report["targets"] for f in t["findings"]]
-        results = self.run["results"]
+        results = self.sarif_run["results"]
         self.assertEqual(len(results), len(findings))
         self.assertGreater(len(results), 20)
         for r, f in zip(results, findings):
@@ -296,7 +291,7 @@ class Sarif(unittest.TestCase):
     def test_code_flows(self):
         findings = [f for t in self.report["targets"] for f in t["findings"]]
         flows = evidence = 0
-        for r, f in zip(self.run["results"], findings):
+        for r, f in zip(self.sarif_run["results"], findings):
             expected = (1 if f.get("reach_path") else 0) + (1 if f.get("evidence") else 0)
             self.assertEqual(len(r.get("codeFlows", [])), expected, f["rule_id"])
             for cf in r.get("codeFlows", []):
