@@ -72,7 +72,7 @@ void ScanCommand::register_options(CLI::App& cmd) {
   cmd.add_option("--repo-type", repo_type_, "Kind of Hub repository: model, dataset or space (default model)")
       ->check(CLI::IsMember({"model", "dataset", "space"}));
   cmd.add_flag("--offline", offline_, "Hub targets from the caches only, no network (also: HF_HUB_OFFLINE=1)");
-  cmd.add_option("-f,--format", format_, "text, json, sarif or jsonl")->check(CLI::IsMember({"text", "json", "sarif", "jsonl"}));
+  cmd.add_option("-f,--format", format_, "text, json, sarif, jsonl or html")->check(CLI::IsMember({"text", "json", "sarif", "jsonl", "html"}));
   cmd.add_option("-o,--output", output_, "Write the report to FILE instead of standard output");
   cmd.add_option("--fail-on", fail_on_, "Exit 1 when a finding is at or above this severity (low, medium, high, critical, none)")
       ->check(CLI::IsMember({"low", "medium", "high", "critical", "none"}));
@@ -246,6 +246,7 @@ int ScanCommand::run() {
   if (format_ == "json") out = render_json(report, render);
   else if (format_ == "sarif") out = render_sarif(report, render);
   else if (format_ == "jsonl") out = render_jsonl(report, render);
+  else if (format_ == "html") out = render_html(report, render);
   else out = render_text(report, render);
 
   if (output_.empty()) {

@@ -10,6 +10,9 @@ namespace mg {
 // every sink can emit them.
 std::string sanitize_utf8(std::string_view in);
 bool is_valid_utf8(std::string_view in);
+// Text for an HTML element or a quoted attribute value: invalid UTF-8 as by sanitize_utf8, the
+// five markup characters as entities, other control characters (but tab, newline) as "\xNN".
+std::string html_escape(std::string_view s);
 
 bool starts_with(std::string_view s, std::string_view prefix);
 bool ends_with(std::string_view s, std::string_view suffix);

@@ -1,4 +1,4 @@
-// Sinks: human text, JSON (the v1 contract), JSON Lines for bulk runs, SARIF 2.1.0.
+// Sinks: human text, JSON (the v1 contract), JSON Lines for bulk runs, SARIF 2.1.0, HTML.
 #pragma once
 #include <string>
 
@@ -19,6 +19,8 @@ std::string render_text(const ScanReport& report, const RenderOptions& options);
 std::string render_json(const ScanReport& report, const RenderOptions& options);
 std::string render_jsonl(const ScanReport& report, const RenderOptions& options);  // one target per line
 std::string render_sarif(const ScanReport& report, const RenderOptions& options);
+// One self-contained HTML page (inline CSS/JS/SVG, strict CSP; every repository string escaped).
+std::string render_html(const ScanReport& report, const RenderOptions& options);
 
 std::string_view verdict_name(const TargetReport& t);  // clean | low | medium | high | critical
 std::string_view reach_name(Reach r);                   // "true" | "false" | "unknown"

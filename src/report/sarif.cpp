@@ -1,5 +1,6 @@
 // SARIF 2.1.0: one run; tool.driver.rules generated from the rule registry (same data as
 // `modelgate rules`); one result per finding with a partial fingerprint for baselines.
+#include <cctype>
 #include <map>
 
 #include "core/json_writer.hpp"
@@ -37,6 +38,85 @@ std::string artifact_uri(const TargetReport& t, const std::string& file) {
   std::string base = t.target;
   while (base.size() > 1 && base.back() == '/') base.pop_back();
   return base + "/" + file;
+}
+
+// RFC 3986 percent-encoding of a path: unreserved characters and '/' stay; `keep` adds more.
+std::string percent_encode(std::string_view path, std::string_view keep) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : path) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) != 0 || c == '-' || c == '.' || c == '_' || c == '~' || c == '/' || keep.find(c) != std::string_view::npos) {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    }
+  }
+  return out;
+}
+
+// artifactLocation as GitHub code scanning maps it to a file of the checkout: a local target given
+// as a relative path (scan from the repository root) gives a relative URI against %SRCROOT%; an
+// absolute path a file:// URI; a hub target its id (hf:org/name/file), which no checkout has.
+void write_artifact_location(JsonWriter& w, const TargetReport& t, const std::string& file) {
+  const std::string path = artifact_uri(t, file);
+  w.key("artifactLocation").begin_object();
+  if (t.kind == "hub") {
+    w.key("uri").value(percent_encode(sanitize_utf8(path), ":@"));
+  } else if (!path.empty() && path.front() == '/') {
+    w.key("uri").value("file://" + percent_encode(path, ""));
+  } else {
+    std::string normal;
+    if (!normalize_relative(path, normal) || normal.empty()) normal = path;  // "../x" stays as written
+    w.key("uri").value(percent_encode(normal, ""));
+    w.key("uriBaseId").value("%SRCROOT%");
+  }
+  w.end_object();
+}
+
+// A load-path node "config.json:auto_map.AutoModel" / "modeling_x.py:XModel.__init__": the file
+// part (reach paths name files of the snapshot, then where in them).
+std::string reach_node_file(const std::string& node) {
+  const auto colon = node.find(':');
+  return colon == std::string::npos ? node : node.substr(0, colon);
+}
+
+// codeFlows: the load path (trigger -> module -> function -> the finding) and, for behaviour
+// findings, the evidence (source -> calls -> sink), one thread flow each.
+void write_code_flows(JsonWriter& w, const TargetReport& t, const Finding& f) {
+  if (f.reach_path.empty() && f.evidence.empty()) return;
+  auto location = [&](const std::string& file, std::uint32_t line, const std::string& note) {
+    w.begin_object().key("location").begin_object();
+    w.key("physicalLocation").begin_object();
+    write_artifact_location(w, t, file);
+    if (line > 0) w.key("region").begin_object().key("startLine").value(line).end_object();
+    w.end_object();
+    w.key("message").begin_object().key("text").value(note).end_object();
+    w.end_object().end_object();
+  };
+  auto flow = [&](std::string_view what, auto&& steps) {
+    w.begin_object();
+    w.key("message").begin_object().key("text").value(what).end_object();
+    w.key("threadFlows").begin_array().begin_object().key("locations").begin_array();
+    steps();
+    w.end_array().end_object().end_array();
+    w.end_object();
+  };
+  w.key("codeFlows").begin_array();
+  if (!f.reach_path.empty()) {
+    flow("load path: from the loader's entry to the finding", [&] {
+      for (const auto& node : f.reach_path) location(reach_node_file(node), 0, node);
+      location(f.file, f.line, f.rule_id + ": " + f.title);
+    });
+  }
+  if (!f.evidence.empty()) {
+    flow("evidence: source -> calls -> sink", [&] {
+      for (const auto& e : f.evidence) location(e.file, e.line, e.note);
+    });
+  }
+  w.end_array();
 }
 
 }  // namespace
@@ -104,7 +184,7 @@ std::string render_sarif(const ScanReport& report, const RenderOptions& options)
       w.key("message").begin_object().key("text").value(f->title + ": " + f->message).end_object();
       w.key("locations").begin_array().begin_object();
       w.key("physicalLocation").begin_object();
-      w.key("artifactLocation").begin_object().key("uri").value(artifact_uri(t, f->file)).end_object();
+      write_artifact_location(w, t, f->file);
       if (f->line > 0) {
         w.key("region").begin_object();
         w.key("startLine").value(f->line);
@@ -113,22 +193,7 @@ std::string render_sarif(const ScanReport& report, const RenderOptions& options)
         w.end_object();
       }
       w.end_object().end_object().end_array();
-      if (!f->evidence.empty()) {
-        // Source -> calls -> sink, as one thread flow.
-        w.key("codeFlows").begin_array().begin_object().key("threadFlows").begin_array().begin_object();
-        w.key("locations").begin_array();
-        for (const auto& e : f->evidence) {
-          w.begin_object().key("location").begin_object();
-          w.key("physicalLocation").begin_object();
-          w.key("artifactLocation").begin_object().key("uri").value(artifact_uri(t, e.file)).end_object();
-          if (e.line > 0) w.key("region").begin_object().key("startLine").value(e.line).end_object();
-          w.end_object();
-          w.key("message").begin_object().key("text").value(e.note).end_object();
-          w.end_object().end_object();
-        }
-        w.end_array();
-        w.end_object().end_array().end_object().end_array();
-      }
+      write_code_flows(w, t, *f);
       w.key("partialFingerprints").begin_object().key("modelgateFingerprint/v1").value(f->fingerprint).end_object();
       if (f->baseline != BaselineState::none) w.key("baselineState").value(f->baseline == BaselineState::existing ? "unchanged" : "new");
       w.key("properties").begin_object();

@@ -7,6 +7,7 @@
 
 #include "platform/platform_data.hpp"
 #include "study/pg_store.hpp"
+#include "core/text.hpp"  // html_escape, shared with the scan report
 #include "study/store.hpp"
 
 namespace mg::study {
@@ -262,21 +263,6 @@ std::string format_cell(const Stmt& s, int i) {
     }
     default: return s.text(i);
   }
-}
-
-std::string html_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 
 std::string md_cell(std::string_view s) {
