@@ -64,7 +64,7 @@ install(FILES ${MODELGATE_BASH_COMPLETION} DESTINATION ${CMAKE_INSTALL_DATADIR}/
 install(FILES ${MODELGATE_ZSH_COMPLETION} DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions)
 install(FILES ${MODELGATE_FISH_COMPLETION} DESTINATION ${CMAKE_INSTALL_DATADIR}/fish/vendor_completions.d)
 # The pure-Python guard (python/modelgate_guard), importable by Debian's python3.
-install(DIRECTORY ${CMAKE_SOURCE_DIR}/python/modelgate_guard DESTINATION ${CMAKE_INSTALL_PREFIX}/lib/python3/dist-packages
+install(DIRECTORY ${CMAKE_SOURCE_DIR}/python/modelgate_guard DESTINATION lib/python3/dist-packages
         FILES_MATCHING PATTERN "*.py" PATTERN "__pycache__" EXCLUDE)
 # Documentation, the report and lockfile schemas, and the inert example repositories.
 install(FILES ${CMAKE_SOURCE_DIR}/README.md ${CMAKE_SOURCE_DIR}/packaging/copyright DESTINATION ${CMAKE_INSTALL_DOCDIR})
