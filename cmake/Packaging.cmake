@@ -67,8 +67,7 @@ install(FILES ${MODELGATE_FISH_COMPLETION} DESTINATION ${CMAKE_INSTALL_DATADIR}/
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/python/modelgate_guard DESTINATION lib/python3/dist-packages
         FILES_MATCHING PATTERN "*.py" PATTERN "__pycache__" EXCLUDE)
 # Documentation, the report and lockfile schemas, and the inert example repositories.
-install(FILES ${CMAKE_SOURCE_DIR}/README.md ${CMAKE_SOURCE_DIR}/packaging/copyright DESTINATION ${CMAKE_INSTALL_DOCDIR})
-install(FILES ${CMAKE_SOURCE_DIR}/CHANGELOG.md DESTINATION ${CMAKE_INSTALL_DOCDIR} RENAME changelog)
+install(FILES ${CMAKE_SOURCE_DIR}/README.md ${CMAKE_SOURCE_DIR}/CHANGELOG.md ${CMAKE_SOURCE_DIR}/packaging/copyright DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}
         FILES_MATCHING PATTERN "*.md" PATTERN "*.schema.json" PATTERN "study-sample" EXCLUDE)
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/examples DESTINATION ${CMAKE_INSTALL_DOCDIR}
@@ -93,11 +92,12 @@ set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "bubblewrap")  # modelgate run; every other 
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "python3, bash-completion")  # the Python guard; bash completion loader
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "scanner for the code that loading an ML model runs")
-set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "${CPACK_PACKAGE_DESCRIPTION_SUMMARY}
- modelgate answers, before a model is loaded from Hugging Face, ModelScope, OpenCSG,
- OpenMMLab or PyTorch Hub, whether loading it runs code shipped in the repository
- (trust_remote_code, torch.hub, mmengine configs, pickle), which code, what that code
- does (CWE-mapped findings, load-time reachability), and whether it is still the code
- that was reviewed (lockfiles, OpenSSF Model Signing). It never executes what it
- scans; modelgate run executes a loading command under bubblewrap and seccomp.")
+# CPack puts the summary on the first line itself; these are the extended lines (< 80 columns).
+set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "modelgate answers, before a model is loaded from Hugging Face, ModelScope,
+OpenCSG, OpenMMLab or PyTorch Hub, whether loading it runs code shipped in the
+repository (trust_remote_code, torch.hub, mmengine configs, pickle), which
+code, what that code does (CWE-mapped findings, load-time reachability), and whether
+it is still the code that was reviewed (lockfiles, OpenSSF Model Signing). It
+never executes what it scans; modelgate run executes a loading command under
+bubblewrap and seccomp.")
 include(CPack)
