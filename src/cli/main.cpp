@@ -1,16 +1,24 @@
-// modelgate: subcommands scan | lock | verify | sign | run | study | platforms | rules | explain (run's exit codes: docs/sandbox.md). Exit codes: 0 nothing at or above --fail-on,
+// modelgate: subcommands scan | lock | verify | sign | run | study | platforms | rules | explain | version | completion
+// (run's exit codes: docs/sandbox.md). Exit codes: 0 nothing at or above --fail-on,
 // 1 findings at or above it, 2 the analysis could not complete (partial, unreadable, usage error).
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <exception>
 
+#include "cli/cli_export.hpp"
 #include "cli/commands.hpp"
+#include "cli/version_info.hpp"
+#include "core/rule.hpp"
 #include "report/report.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"modelgate: what loading a model repository runs, and whether it is safe", "modelgate"};
-  app.set_version_flag("--version", std::string(mg::kToolName) + " " + mg::kToolVersion);
+  app.set_version_flag("--version", [] {
+    std::string v = mg::version_text();
+    v.pop_back();  // CLI11 adds the newline
+    return v;
+  }, "Print the version, the rule-set version and the build options, then exit");
   app.require_subcommand(1);
 
   mg::ScanCommand scan_cmd;
@@ -47,6 +55,18 @@ int main(int argc, char** argv) {
   auto* study = app.add_subcommand("study", "Scan a corpus or hub listing into a SQLite store and report the study's tables");
   study_cmd.register_options(*study);
 
+  std::string version_format = "text";
+  auto* version = app.add_subcommand("version", "Print the version, the rule-set version and the build options");
+  version->add_option("--format", version_format, "text or json")->check(CLI::IsMember({"text", "json"}));
+
+  // Generated from this App (cli_export.cpp); the package installs their output.
+  std::string completion_shell;
+  auto* completion = app.add_subcommand("completion", "Print a shell completion script (bash, zsh or fish)");
+  completion->add_option("shell", completion_shell, "bash, zsh or fish")->required()->check(CLI::IsMember({"bash", "zsh", "fish"}));
+  mg::CliExportHints export_hints;
+  auto* manpage = app.add_subcommand("manpage", "Print the modelgate(1) man page (troff)")->group("");
+  manpage->add_option("--date", export_hints.date, "The page's date (the build passes the release date)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -63,6 +83,16 @@ int main(int argc, char** argv) {
     if (*explain) return mg::run_explain(explain_id);
     if (*study) return study_cmd.run();
     if (*platforms) return mg::run_platforms(platforms_format);
+    if (*version) {
+      std::fputs((version_format == "json" ? mg::version_json() : mg::version_text()).c_str(), stdout);
+      return 0;
+    }
+    if (*completion || *manpage) {
+      for (const auto& r : mg::RuleRegistry::builtin().all()) export_hints.rule_ids.push_back(r.id);
+      const std::string text = *manpage ? mg::render_manpage(app, export_hints) : mg::render_completion(app, completion_shell, export_hints);
+      std::fputs(text.c_str(), stdout);
+      return 0;
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "modelgate: error: %s\n", e.what());
     return 2;
