@@ -60,10 +60,14 @@ TEST(SigstoreMerkle, EveryLeafOfEveryTreeSizeProvesAndTamperingFails) {
       const auto size = static_cast<std::int64_t>(n);
       EXPECT_TRUE(sg::verify_inclusion(lh, i, size, p, root)) << n << " " << m;
       EXPECT_FALSE(sg::verify_inclusion(sg::leaf_hash("other"), i, size, p, root));
-      if (n > 1) EXPECT_FALSE(sg::verify_inclusion(lh, (i + 1) % size, size, p, root)) << n << " " << m;
+      if (n > 1) {
+        EXPECT_FALSE(sg::verify_inclusion(lh, (i + 1) % size, size, p, root)) << n << " " << m;
+      }
       // (The tree size is bound by the checkpoint that signs size and root together; a proof
       // for a leaf of the left subtree has the same shape in some larger trees.)
-      if (m + 1 == n && n > 1) EXPECT_FALSE(sg::verify_inclusion(lh, i, size + 1, p, root)) << n << " " << m;
+      if (m + 1 == n && n > 1) {
+        EXPECT_FALSE(sg::verify_inclusion(lh, i, size + 1, p, root)) << n << " " << m;
+      }
       if (!p.empty()) {
         auto bad = p;
         bad.back()[0] ^= 1;

@@ -13,7 +13,7 @@ complete_bash() {  # words... (the last is the word under the cursor)
 [ "$(complete_bash modelgate sc)" = "scan" ] || fail "bash: modelgate sc"
 [[ " $(complete_bash modelgate scan --fo) " == *" --format "* ]] || fail "bash: modelgate scan --fo"
 [ "$(complete_bash modelgate scan --form)" = "--format" ] || fail "bash: modelgate scan --form"
-[ "$(complete_bash modelgate scan --format '')" = "text json sarif jsonl" ] || fail "bash: --format values"
+[ "$(complete_bash modelgate scan --format '')" = "text json sarif jsonl html" ] || fail "bash: --format values"
 [ "$(complete_bash modelgate study r)" = "run report" ] || fail "bash: study r"
 [[ " $(complete_bash modelgate explain LD10) " == *" LD102 "* ]] || fail "bash: explain rule ids"
 [ "$(complete_bash modelgate study run --rate '' )" = "" ] || fail "bash: free value"
