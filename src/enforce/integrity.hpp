@@ -9,7 +9,7 @@
 
 namespace mg {
 
-struct Snapshot;
+class Snapshot;
 
 struct Integrity {
   std::string signature_file;             // "" = the repository is not signed
