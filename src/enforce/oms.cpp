@@ -21,6 +21,7 @@
 
 #include "core/json_writer.hpp"
 #include "enforce/digest.hpp"
+#include "enforce/openssl_ptr.hpp"
 #include "enforce/sigstore.hpp"
 #include "formats/json_guard.hpp"
 
@@ -30,18 +31,14 @@ namespace {
 
 using nlohmann::json;
 
-template <typename T, void (*F)(T*)>
-struct Free {
-  void operator()(T* p) const { F(p); }
-};
-using PKey = std::unique_ptr<EVP_PKEY, Free<EVP_PKEY, EVP_PKEY_free>>;
-using X509Ptr = std::unique_ptr<X509, Free<X509, X509_free>>;
-using Bio = std::unique_ptr<BIO, Free<BIO, BIO_free_all>>;
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, Free<EVP_MD_CTX, EVP_MD_CTX_free>>;
-using Store = std::unique_ptr<X509_STORE, Free<X509_STORE, X509_STORE_free>>;
-using StoreCtx = std::unique_ptr<X509_STORE_CTX, Free<X509_STORE_CTX, X509_STORE_CTX_free>>;
-void free_x509_stack(STACK_OF(X509) * s) { sk_X509_pop_free(s, X509_free); }
-using X509Stack = std::unique_ptr<STACK_OF(X509), Free<STACK_OF(X509), free_x509_stack>>;
+using ossl::Bio;
+using ossl::Free;
+using ossl::MdCtx;
+using ossl::PKey;
+using ossl::Store;
+using ossl::StoreCtx;
+using ossl::X509Ptr;
+using ossl::X509Stack;
 
 const json* member(const json& o, const char* key) {
   if (!o.is_object()) return nullptr;
@@ -142,7 +139,7 @@ bool verify_with(EVP_PKEY* key, std::string_view message, std::string_view sig, 
     failure = md.error().message;
     return false;
   }
-  MdCtxPtr ctx(EVP_MD_CTX_new());
+  MdCtx ctx(EVP_MD_CTX_new());
   if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, *md, nullptr, key) != 1) {
     failure = "cannot initialise signature verification";
     return false;
@@ -821,7 +818,7 @@ Result<std::string> sign(const std::string& model_path, const std::string& signa
   const std::string payload = w.take();
 
   const std::string message = pae(kPayloadType, payload);
-  MdCtxPtr ctx(EVP_MD_CTX_new());
+  MdCtx ctx(EVP_MD_CTX_new());
   std::size_t sig_len = 0;
   if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, *md, nullptr, key.get()) != 1 ||
       EVP_DigestSign(ctx.get(), nullptr, &sig_len, reinterpret_cast<const unsigned char*>(message.data()), message.size()) != 1)

@@ -15,6 +15,7 @@
 #include <regex>
 
 #include "enforce/digest.hpp"
+#include "enforce/openssl_ptr.hpp"
 #include "formats/json_guard.hpp"
 
 namespace mg::enforce::sigstore {
@@ -23,23 +24,19 @@ namespace {
 
 using nlohmann::json;
 
-template <typename T, void (*F)(T*)>
-struct Free {
-  void operator()(T* p) const { F(p); }
-};
-using PKey = std::unique_ptr<EVP_PKEY, Free<EVP_PKEY, EVP_PKEY_free>>;
-using X509Ptr = std::unique_ptr<X509, Free<X509, X509_free>>;
-using Bio = std::unique_ptr<BIO, Free<BIO, BIO_free_all>>;
-using MdCtx = std::unique_ptr<EVP_MD_CTX, Free<EVP_MD_CTX, EVP_MD_CTX_free>>;
-using Store = std::unique_ptr<X509_STORE, Free<X509_STORE, X509_STORE_free>>;
-using StoreCtx = std::unique_ptr<X509_STORE_CTX, Free<X509_STORE_CTX, X509_STORE_CTX_free>>;
+using ossl::Bio;
+using ossl::Free;
+using ossl::MdCtx;
+using ossl::PKey;
+using ossl::Store;
+using ossl::StoreCtx;
+using ossl::X509Ptr;
+using ossl::X509Stack;
 using Obj = std::unique_ptr<ASN1_OBJECT, Free<ASN1_OBJECT, ASN1_OBJECT_free>>;
 using Octets = std::unique_ptr<ASN1_OCTET_STRING, Free<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>>;
 using Utf8 = std::unique_ptr<ASN1_UTF8STRING, Free<ASN1_UTF8STRING, ASN1_UTF8STRING_free>>;
 void free_names(GENERAL_NAMES* n) { GENERAL_NAMES_free(n); }
 using Names = std::unique_ptr<GENERAL_NAMES, Free<GENERAL_NAMES, free_names>>;
-void free_x509_stack(STACK_OF(X509) * s) { sk_X509_pop_free(s, X509_free); }
-using X509Stack = std::unique_ptr<STACK_OF(X509), Free<STACK_OF(X509), free_x509_stack>>;
 
 constexpr const char* kOidIssuerV1 = "1.3.6.1.4.1.57264.1.1";  // raw UTF-8 bytes (deprecated)
 constexpr const char* kOidIssuerV2 = "1.3.6.1.4.1.57264.1.8";  // DER UTF8String
