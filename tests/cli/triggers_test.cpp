@@ -138,6 +138,23 @@ TEST(MMEngine, PlainPythonModuleIsNotAConfig) {
   EXPECT_TRUE(scan_one(repo).plan.triggers.empty());
 }
 
+// The text test that decides which files are parsed as configs must let every spelling through.
+TEST(MMEngine, ConfigSpellingsAllDetected) {
+  TempRepo repo({{"a.py", "import os; _base_ = ['b.py']\n"},
+                 {"b.py", "\xef\xbb\xbf" "custom_imports=dict(imports=['x.y'])\n"},
+                 {"c.py", "model \\\n  = dict (type='Net')\n"},
+                 {"d.py", "model: dict = dict(type='Net')\n"},
+                 {"e.py", "class D:\n    def __init__(self):\n        self._base_folder = 'x'\n        model = dict(a=1)\n"},
+                 {"f.py", "mymodel = dict(type='Net')\nmodel == dict(a=1)\n"}});
+  const auto r = scan_one(repo);
+  std::vector<std::string> files;
+  for (const auto& t : r.plan.triggers) {
+    if (t.key == "(python config)") files.push_back(t.file);
+  }
+  std::sort(files.begin(), files.end());
+  EXPECT_EQ(files, (std::vector<std::string>{"a.py", "b.py", "c.py", "d.py"}));
+}
+
 TEST(MMEngine, BaseChainWithPackageReferenceAndDictLiteralImports) {
   TempRepo repo({{"cfg/a.py", "_base_ = 'b.py'\ncustom_imports = {'imports': ['mmdet.models'], 'allow_failed_imports': False}\n"},
                  {"cfg/b.py", "_base_ = ['mmdet::_base_/default_runtime.py', 'c.py']\n"},
