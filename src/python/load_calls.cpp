@@ -1,5 +1,6 @@
 #include "python/load_calls.hpp"
 
+#include <algorithm>
 #include <set>
 
 namespace mg::py {
@@ -67,10 +68,18 @@ Kind kind_of(std::string_view callee) {
   return Kind::none;
 }
 
+// Depth-first order for an explicit stack. named_children walks the children once;
+// ts_node_named_child(n, i) starts from the first child on every call (quadratic on a long module).
+void push_children_reversed(TSNode n, std::vector<TSNode>& stack) {
+  const NodeList kids = named_children(n);
+  for (std::size_t i = kids.size(); i-- > 0;) stack.push_back(kids[i]);
+}
+
 // Names this file binds from modelscope (`from modelscope.pipelines import pipeline`,
 // `import modelscope as ms`), so `pipeline(...)` and `Model.from_pretrained(...)` go to ModelScope.
 std::set<std::string, std::less<>> modelscope_names(const Tree& tree) {
   std::set<std::string, std::less<>> names;
+  if (tree.text(tree.root()).find("modelscope") == std::string_view::npos) return names;
   std::vector<TSNode> stack{tree.root()};
   while (!stack.empty()) {
     TSNode n = stack.back();
@@ -96,8 +105,7 @@ std::set<std::string, std::less<>> modelscope_names(const Tree& tree) {
       }
       continue;
     }
-    const std::uint32_t count = ts_node_named_child_count(n);
-    for (std::uint32_t i = count; i-- > 0;) stack.push_back(ts_node_named_child(n, i));
+    push_children_reversed(n, stack);
   }
   return names;
 }
@@ -207,15 +215,37 @@ bool may_call_other_repo(std::string_view source) {
 std::vector<CrossRepoCall> extract_cross_repo_calls(const Tree& tree) {
   std::vector<CrossRepoCall> out;
   if (!tree) return out;
-  const auto ms_names = modelscope_names(tree);
-  std::vector<TSNode> stack{tree.root()};
-  while (!stack.empty()) {
-    TSNode n = stack.back();
-    stack.pop_back();
-    if (is(n, "call")) read_call(tree, n, ms_names, out);
-    const std::uint32_t count = ts_node_named_child_count(n);
-    for (std::uint32_t i = count; i-- > 0;) stack.push_back(ts_node_named_child(n, i));
+  // Every call kind_of() accepts names one of these identifiers in its callee chain
+  // (`X.from_pretrained`, `pipeline`, `torch.hub.load`, `snapshot_download`...). The calls are found
+  // from where the names occur in the text, not by walking the whole tree.
+  const std::string_view src = tree.source();
+  const TSNode root = tree.root();
+  std::vector<TSNode> calls;
+  for (std::string_view name : {std::string_view("from_pretrained"), std::string_view("pipeline"), std::string_view("snapshot_download"),
+                                std::string_view("hf_hub_download"), std::string_view("hub")}) {
+    for (std::size_t at = src.find(name); at != std::string_view::npos; at = src.find(name, at + 1)) {
+      TSNode n = ts_node_named_descendant_for_byte_range(root, static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(at + name.size()));
+      if (!is(n, "identifier") || tree.text(n) != name) continue;  // inside a string, a comment, a longer name
+      for (int depth = 0; depth < 64; ++depth) {  // up the attribute chain to the call it names
+        const TSNode parent = ts_node_parent(n);
+        if (is(parent, "attribute")) {
+          n = parent;
+          continue;
+        }
+        if (is(parent, "call") && ts_node_eq(field(parent, "function"), n)) calls.push_back(parent);
+        break;
+      }
+    }
   }
+  if (calls.empty()) return out;
+  // Source order, an enclosing call before the calls inside it (as a tree walk meets them).
+  std::sort(calls.begin(), calls.end(), [](TSNode a, TSNode b) {
+    const auto sa = ts_node_start_byte(a), sb = ts_node_start_byte(b);
+    return sa != sb ? sa < sb : ts_node_end_byte(a) > ts_node_end_byte(b);
+  });
+  calls.erase(std::unique(calls.begin(), calls.end(), [](TSNode a, TSNode b) { return ts_node_eq(a, b); }), calls.end());
+  const auto ms_names = modelscope_names(tree);
+  for (const TSNode c : calls) read_call(tree, c, ms_names, out);
   return out;
 }
 

@@ -52,6 +52,27 @@ TEST(CrossRepoCalls, ConstantIdsRefsAndTrust) {
   EXPECT_EQ(calls[3].repo, "org-d/name-d");
 }
 
+// Calls are found from where their names occur in the text: every spelling of the callee chain,
+// in source order with an enclosing call first, and never from strings, comments or longer names.
+TEST(CrossRepoCalls, FoundWhereverTheCalleeIsSpelled) {
+  const auto calls = calls_of(
+      "# AutoModel.from_pretrained('org-z/in-comment', trust_remote_code=True)\n"
+      "s = \"torch.hub.load('org-z/in-string', 'e')\"\n"
+      "m = torch.hub . load('owner-a/repo-a', 'entry')\n"
+      "x = AutoModel.from_pretrained(snapshot_download('org-b/name-b'), trust_remote_code=True)\n"
+      "run(pipeline=make_pipeline('org-z/not-a-call'))\n"
+      "y = super().from_pretrained('org-c/name-c', trust_remote_code=True)\n"
+      "z = my_from_pretrained_x('org-z/longer-name')\n");
+  ASSERT_EQ(calls.size(), 4u);
+  EXPECT_EQ(calls[0].repo, "owner-a/repo-a");
+  EXPECT_EQ(calls[0].loader, "torch.hub");
+  EXPECT_EQ(calls[1].callee, "AutoModel.from_pretrained");
+  EXPECT_EQ(calls[1].line, 4u);
+  EXPECT_EQ(calls[2].repo, "org-b/name-b");
+  EXPECT_EQ(calls[2].line, 4u);
+  EXPECT_EQ(calls[3].repo, "org-c/name-c");
+}
+
 TEST(CrossRepoCalls, ComputedLocalAndWeightsOnly) {
   const auto calls = calls_of(
       "torch.hub.load(REPO, 'entry')\n"                              // computed, pulls code: recorded
