@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "behaviour/paths.hpp"
+#include "core/parallel.hpp"
 #include "core/text.hpp"
 #include "formats/pickle.hpp"
 #include "formats/pickle_policy.hpp"
@@ -116,6 +117,7 @@ class Program {
     // Two passes, so that what a function returns depends on the call: first every function's
     // own return (parameters empty), then parameters fed by every caller (for the sinks inside),
     // while a call's result stays "own return + the arguments that flow to it".
+    build_readers();
     with_params_ = false;
     solve();
     ret_own_.resize(vars_.size());
@@ -346,49 +348,63 @@ class Program {
   void flows_to_return() {
     flows_.assign(scope_file_.size(), {});
     const auto nv = static_cast<std::uint32_t>(vars_.size());
-    std::vector<std::uint32_t> stack, scratch;
-    std::vector<char> seen(nv, 0);
-    std::vector<std::uint32_t> touched;
-    for (std::uint32_t f = 0; f < models_.size(); ++f) {
-      const auto& m = models_[f];
-      for (std::uint32_t s = 1; s < m.scopes.size(); ++s) {
-        const auto& sc = m.scopes[s];
-        if (sc.param_vars.empty()) continue;
-        auto& out = flows_[scope_base_[f] + s];
-        out.assign(sc.param_vars.size(), 0);
-        stack.assign(1, var_base_[f] + sc.ret_var);
-        std::size_t steps = 0;
-        while (!stack.empty() && ++steps < 100000) {
-          const std::uint32_t g = stack.back();
-          stack.pop_back();
-          if (seen[g]) continue;
-          seen[g] = 1;
-          touched.push_back(g);
-          for (std::size_t p = 0; p < sc.param_vars.size(); ++p) {
-            if (g == var_base_[f] + sc.param_vars[p]) out[p] = 1;
+    // Each function's search stays in its file: files are independent and split over the threads,
+    // each thread with its own marks.
+    parallel_for_with(
+        models_.size(), models_.size() < 64 ? 1u : threads_,
+        [&] {
+          FlowScratch w;
+          w.seen.assign(nv, 0);
+          return w;
+        },
+        [&](FlowScratch& w, std::size_t file) { flows_of_file(static_cast<std::uint32_t>(file), w); });
+  }
+
+  struct FlowScratch {
+    std::vector<std::uint32_t> stack, reads, inner, touched;
+    std::vector<char> seen;
+  };
+
+  void flows_of_file(std::uint32_t f, FlowScratch& w) {
+    const auto nv = static_cast<std::uint32_t>(vars_.size());
+    const auto& m = models_[f];
+    for (std::uint32_t s = 1; s < m.scopes.size(); ++s) {
+      const auto& sc = m.scopes[s];
+      if (sc.param_vars.empty()) continue;
+      auto& out = flows_[scope_base_[f] + s];
+      out.assign(sc.param_vars.size(), 0);
+      w.stack.assign(1, var_base_[f] + sc.ret_var);
+      std::size_t steps = 0;
+      while (!w.stack.empty() && ++steps < 100000) {
+        const std::uint32_t g = w.stack.back();
+        w.stack.pop_back();
+        if (w.seen[g]) continue;
+        w.seen[g] = 1;
+        w.touched.push_back(g);
+        for (std::size_t p = 0; p < sc.param_vars.size(); ++p) {
+          if (g == var_base_[f] + sc.param_vars[p]) out[p] = 1;
+        }
+        w.reads.clear();
+        reads(vars_[g].file, var_of(g).terms, w.reads);
+        for (std::size_t i = 0; i < w.reads.size(); ++i) {
+          const std::uint32_t r = w.reads[i];
+          if (r < nv) {
+            if (vars_[r].file == f) w.stack.push_back(r);
+            continue;
           }
-          scratch.clear();
-          reads(vars_[g].file, var_of(g).terms, scratch);
-          for (std::size_t i = 0; i < scratch.size(); ++i) {
-            const std::uint32_t r = scratch[i];
-            if (r < nv) {
-              if (vars_[r].file == f) stack.push_back(r);
-              continue;
-            }
-            const auto& c = call_of(r - nv);  // a call passes its arguments on
-            if (calls_[r - nv].file != f) continue;
-            std::vector<std::uint32_t> inner;
-            for (const auto& a : c.args) reads(f, a, inner);
-            for (const auto& k : c.kwargs) reads(f, k.second, inner);
-            reads(f, c.receiver, inner);
-            for (auto x : inner) {
-              if (x < nv && vars_[x].file == f) stack.push_back(x);
-            }
+          const auto& c = call_of(r - nv);  // a call passes its arguments on
+          if (calls_[r - nv].file != f) continue;
+          w.inner.clear();
+          for (const auto& a : c.args) reads(f, a, w.inner);
+          for (const auto& k : c.kwargs) reads(f, k.second, w.inner);
+          reads(f, c.receiver, w.inner);
+          for (auto x : w.inner) {
+            if (x < nv && vars_[x].file == f) w.stack.push_back(x);
           }
         }
-        for (auto g : touched) seen[g] = 0;
-        touched.clear();
       }
+      for (auto g : w.touched) w.seen[g] = 0;
+      w.touched.clear();
     }
   }
 
@@ -423,23 +439,21 @@ class Program {
     }
   }
 
-  // Worklist fixpoint: a node is recomputed only when something it reads changed. Masks only
-  // grow and have ten bits, so every node changes at most ten times.
-  void solve() {
+  // Who reads each node, as one flat array (CSR): edges (read node, reader) counted and placed.
+  // Built once for both passes, with the parameter edges: the first pass's values do not read
+  // them, so there they only cost a recomputation that changes nothing.
+  void build_readers() {
     const auto nv = static_cast<std::uint32_t>(vars_.size());
     const auto total = nv + static_cast<std::uint32_t>(calls_.size());
-    // Who reads each node, as one flat array (CSR): edges (read node, reader) counted and placed.
     std::vector<std::pair<std::uint32_t, std::uint32_t>> edges;
     edges.reserve(static_cast<std::size_t>(total) * 2);
     std::vector<std::uint32_t> scratch;
     for (std::uint32_t g = 0; g < nv; ++g) {
       scratch.clear();
       reads(vars_[g].file, var_of(g).terms, scratch);
-      if (with_params_) {
-        for (const auto& t : extra_[g]) {
-          if (t.kind == TermKind::bits && t.a == 0) scratch.push_back(t.b);
-          else reads(vars_[g].file, std::span<const Term>(&t, 1), scratch);
-        }
+      for (const auto& t : extra_[g]) {
+        if (t.kind == TermKind::bits && t.a == 0) scratch.push_back(t.b);
+        else reads(vars_[g].file, std::span<const Term>(&t, 1), scratch);
       }
       for (auto r : scratch) edges.emplace_back(r, g);
     }
@@ -455,14 +469,19 @@ class Program {
       reads(calls_[c].file, cs.receiver, scratch);
       for (auto r : scratch) edges.emplace_back(r, nv + c);
     }
-    std::vector<std::uint32_t> first(static_cast<std::size_t>(total) + 1, 0), readers(edges.size());
-    for (const auto& e : edges) ++first[e.first + 1];
-    for (std::size_t i = 1; i < first.size(); ++i) first[i] += first[i - 1];
-    {
-      std::vector<std::uint32_t> fill(first.begin(), first.end() - 1);
-      for (const auto& e : edges) readers[fill[e.first]++] = e.second;
-    }
-    edges = {};
+    first_.assign(static_cast<std::size_t>(total) + 1, 0);
+    readers_.resize(edges.size());
+    for (const auto& e : edges) ++first_[e.first + 1];
+    for (std::size_t i = 1; i < first_.size(); ++i) first_[i] += first_[i - 1];
+    std::vector<std::uint32_t> fill(first_.begin(), first_.end() - 1);
+    for (const auto& e : edges) readers_[fill[e.first]++] = e.second;
+  }
+
+  // Worklist fixpoint: a node is recomputed only when something it reads changed. Masks only
+  // grow and have ten bits, so every node changes at most ten times.
+  void solve() {
+    const auto nv = static_cast<std::uint32_t>(vars_.size());
+    const auto total = nv + static_cast<std::uint32_t>(calls_.size());
     std::vector<std::uint32_t> work;
     std::vector<char> queued(total, 1);
     work.reserve(total);
@@ -476,8 +495,8 @@ class Program {
       std::uint32_t& slot = n < nv ? var_val_[n] : call_val_[n - nv];
       if (v == slot) continue;
       slot = v;
-      for (auto i = first[n]; i < first[n + 1]; ++i) {
-        const std::uint32_t r = readers[i];
+      for (auto i = first_[n]; i < first_[n + 1]; ++i) {
+        const std::uint32_t r = readers_[i];
         if (!queued[r]) queued[r] = 1, work.push_back(r);
       }
     }
@@ -559,6 +578,7 @@ class Program {
   std::vector<std::vector<char>> flows_;  // per global scope: parameter i reaches the return
   std::vector<std::uint32_t> ret_own_;    // first pass: values without callers' arguments
   bool with_params_ = true;
+  std::vector<std::uint32_t> first_, readers_;  // readers_[first_[n] .. first_[n + 1]): who reads node n
 };
 
 // ---- the rules --------------------------------------------------------------------------------

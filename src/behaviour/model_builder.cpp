@@ -1,11 +1,13 @@
 #include "behaviour/model_builder.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <unordered_map>
 
 #include "behaviour/api.hpp"
 #include "behaviour/const_eval.hpp"
 #include "behaviour/paths.hpp"
+#include "core/string_map.hpp"
 #include "core/text.hpp"
 #include "python/checker.hpp"
 
@@ -60,19 +62,21 @@ class Builder {
     module.name = module.leaf = "<module>";
     module.body_first_line = 1;
     new_scope(std::move(module));
+    pending_.reserve(tree_.source().size() / 16);  // about one name reference per 16 bytes of source; freed after finish()
     block(tree_.root(), 0);
     finish();
     return std::move(m_);
   }
 
  private:
+  // Probed with string_views of the source (no key string per lookup).
   struct ScopeState {
-    std::unordered_map<std::string, std::uint32_t> vars;
-    std::unordered_map<std::string, CVal> consts;    // last constant assigned (flow-sensitive)
-    std::unordered_map<std::string, std::string> objs;  // object kinds: "socket", "file:w:<path>", "smtp"
+    StringMap<std::uint32_t> vars;
+    StringMap<CVal> consts;         // last constant assigned (flow-sensitive)
+    StringMap<std::string> objs;    // object kinds: "socket", "file:w:<path>", "smtp"
     // The literal parts of the last string built at run time (`url = f"https://host/{x}"`), so a
     // sink given the variable still sees its host or command.
-    std::unordered_map<std::string, std::string> texts;
+    StringMap<std::string> texts;
   };
 
   // ---- scopes and variables -------------------------------------------------------------
@@ -84,12 +88,12 @@ class Builder {
     return id;
   }
 
-  std::uint32_t var(std::uint32_t scope, const std::string& name) {
+  std::uint32_t var(std::uint32_t scope, std::string_view name) {
     auto& vars = state_[scope].vars;
     if (auto it = vars.find(name); it != vars.end()) return it->second;
     const auto id = static_cast<std::uint32_t>(m_.vars.size());
-    m_.vars.push_back(Var{scope, name, {}});
-    vars.emplace(name, id);
+    m_.vars.push_back(Var{scope, std::string(name), {}});
+    vars.emplace(std::string(name), id);
     return id;
   }
 
@@ -108,8 +112,8 @@ class Builder {
     if (!t.empty()) writes_.push_back({cur_, std::move(name), t});
   }
 
-  Term ref(std::uint32_t scope, std::string name, std::uint32_t line) {
-    pending_.push_back({scope, std::move(name)});
+  Term ref(std::uint32_t scope, std::string_view name, std::uint32_t line) {
+    pending_.push_back({scope, stable(name)});
     return Term{TermKind::var, static_cast<std::uint32_t>(pending_.size() - 1) | kPendingBit, 0, line};
   }
 
@@ -122,8 +126,7 @@ class Builder {
     return {cur_, std::string(text)};
   }
 
-  const CVal* lookup_const(std::string_view name) const {
-    const std::string key(name);
+  const CVal* lookup_const(std::string_view key) const {
     for (int s = static_cast<int>(cur_); s >= 0; s = m_.scopes[static_cast<std::size_t>(s)].parent) {
       const auto& c = state_[static_cast<std::size_t>(s)].consts;
       if (auto it = c.find(key); it != c.end()) return &it->second;
@@ -132,13 +135,12 @@ class Builder {
     return nullptr;
   }
 
-  std::string obj_kind(std::string_view text) const {
-    const std::string key(text);
+  std::string obj_kind(std::string_view key) const {
     for (int s = static_cast<int>(cur_); s >= 0; s = m_.scopes[static_cast<std::size_t>(s)].parent) {
       const auto& o = state_[static_cast<std::size_t>(s)].objs;
       if (auto it = o.find(key); it != o.end()) return it->second;
     }
-    if (starts_with(text, "self.")) {
+    if (starts_with(key, "self.")) {
       const int cls = enclosing_class(cur_);
       if (cls >= 0) {
         const auto& o = state_[static_cast<std::size_t>(cls)].objs;
@@ -500,7 +502,7 @@ class Builder {
     if (is(n, "binary_operator")) return partial_text(field(n, "left"), depth + 1) + partial_text(field(n, "right"), depth + 1);
     if (is(n, "identifier")) {
       const auto& texts = state_[cur_].texts;
-      if (auto it = texts.find(std::string(tree_.text(n))); it != texts.end()) return it->second;
+      if (auto it = texts.find(tree_.text(n)); it != texts.end()) return it->second;
       return "…";
     }
     if (is(n, "list") || is(n, "tuple")) {
@@ -535,7 +537,7 @@ class Builder {
     if (ts_node_is_null(n) || depth > kMaxDepth) return out;
     switch (py::type_index(n)) {
       case py::type_id("identifier"): {
-        const std::string name(tree_.text(n));
+        const std::string_view name = tree_.text(n);
         out.push_back(ref(cur_, name, py::line_of(n)));
         if (kind != nullptr) *kind = obj_kind(name);
         return out;
@@ -681,7 +683,7 @@ class Builder {
   struct Args {
     std::vector<TSNode> pos;
     std::vector<Terms> pos_terms;
-    std::vector<std::pair<std::string, TSNode>> kw;
+    std::vector<std::pair<std::string_view, TSNode>> kw;
     std::vector<std::pair<std::string, Terms>> kw_terms;
     Terms all;
     TSNode arg(std::size_t i) const { return i < pos.size() ? pos[i] : TSNode{}; }
@@ -715,9 +717,10 @@ class Builder {
     for (TSNode c : py::named_children(args)) {
       if (is(c, "comment")) continue;
       if (is(c, "keyword_argument")) {
-        const std::string k(tree_.text(field(c, "name")));
-        a.kw.emplace_back(k, field(c, "value"));
-        a.kw_terms.emplace_back(k, expr(field(c, "value"), depth + 1));
+        const std::string_view k = tree_.text(field(c, "name"));
+        const TSNode value = field(c, "value");
+        a.kw.emplace_back(k, value);
+        a.kw_terms.emplace_back(std::string(k), expr(value, depth + 1));
         a.all.insert(a.all.end(), a.kw_terms.back().second.begin(), a.kw_terms.back().second.end());
       } else {
         a.pos.push_back(is(c, "list_splat") ? ts_node_named_child(c, 0) : c);
@@ -761,7 +764,7 @@ class Builder {
       // self.x.m(), f().m(), a[0].m(): an object whose type is not known here
       return !(is(obj, "call") && tree_.text(field(obj, "function")) == "super");
     }
-    const std::string name(tree_.text(obj));
+    const std::string_view name = tree_.text(obj);
     if (name == "self" || name == "cls") return false;
     for (int s = static_cast<int>(cur_); s >= 0; s = m_.scopes[static_cast<std::size_t>(s)].parent) {
       if (state_[static_cast<std::size_t>(s)].vars.count(name) != 0) return true;  // a variable (or parameter) of the code
@@ -1307,8 +1310,14 @@ class Builder {
 
   struct Pending {
     std::uint32_t scope;
-    std::string name;
+    std::string_view name;  // into the source, or into owned_
   };
+  // A name that lives as long as the builder: source text as is, anything else copied once.
+  std::string_view stable(std::string_view name) {
+    const std::string_view src = tree_.source();
+    if (name.data() >= src.data() && name.data() + name.size() <= src.data() + src.size()) return name;
+    return owned_.emplace_back(name);
+  }
   static constexpr std::uint32_t kPendingBit = 0x80000000u;
 
   const py::Tree& tree_;
@@ -1317,6 +1326,7 @@ class Builder {
   FileModel m_;
   std::vector<ScopeState> state_;
   std::vector<Pending> pending_;
+  std::deque<std::string> owned_;
   struct PendingWrite {
     std::uint32_t scope;
     std::string name;

@@ -133,20 +133,22 @@ std::string join_path(std::string_view dir, std::string_view name) {
 }
 
 bool normalize_relative(std::string_view path, std::string& out) {
-  std::vector<std::string_view> parts;
-  for (auto part : split(path, '/')) {
+  // Appends piece by piece; `..` removes the last piece written.
+  out.clear();
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= path.size(); ++i) {
+    if (i < path.size() && path[i] != '/') continue;
+    const std::string_view part = path.substr(start, i - start);
+    start = i + 1;
     if (part.empty() || part == ".") continue;
     if (part == "..") {
-      if (parts.empty()) return false;
-      parts.pop_back();
+      if (out.empty()) return false;
+      const std::size_t slash = out.rfind('/');
+      out.resize(slash == std::string::npos ? 0 : slash);
       continue;
     }
-    parts.push_back(part);
-  }
-  out.clear();
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    if (i) out += '/';
-    out.append(parts[i]);
+    if (!out.empty()) out += '/';
+    out.append(part);
   }
   return true;
 }

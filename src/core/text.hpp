@@ -24,7 +24,8 @@ std::string to_lower(std::string_view s);
 std::string_view basename(std::string_view path);
 std::string_view dirname(std::string_view path);  // "" for a top-level file
 std::string join_path(std::string_view dir, std::string_view name);
-// Lexically normalises "a/./b/../c" to "a/c"; returns false if it climbs above the root.
+// Lexically normalises "a/./b/../c" to "a/c"; returns false (and leaves `out` empty) if it climbs
+// above the root. `out` must not alias `path`.
 bool normalize_relative(std::string_view path, std::string& out);
 
 }  // namespace mg

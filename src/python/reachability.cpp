@@ -45,10 +45,15 @@ Reachability::Reachability(const LoadPlan& plan, std::map<std::string, ModuleFac
 }
 
 int Reachability::module_for(const std::string& base) const {
-  std::string clean;
-  if (!normalize_relative(base, clean)) return -1;
-  if (auto it = modules_.find(clean + ".py"); it != modules_.end()) return it->second;
-  if (auto it = modules_.find(join_path(clean, "__init__.py")); it != modules_.end()) return it->second;
+  // Called several times per import of every module: one buffer per thread, no strings per probe.
+  thread_local std::string key;
+  if (!normalize_relative(base, key)) return -1;
+  const std::size_t n = key.size();
+  key += ".py";
+  if (auto it = modules_.find(key); it != modules_.end()) return it->second;
+  key.resize(n);
+  key += n == 0 ? "__init__.py" : "/__init__.py";
+  if (auto it = modules_.find(key); it != modules_.end()) return it->second;
   return -1;
 }
 
