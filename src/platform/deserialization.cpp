@@ -41,7 +41,12 @@ void profile_deserialization(PlanBuilder& b) {
     if (f.size < 8) continue;
     if (!f.container.empty()) continue;  // the source opened it: its members are files of their own
     std::string format;
-    if (f.member < 0) {
+    if (const Blob* read = f.member < 0 ? b.already_read(f.path) : nullptr; read != nullptr) {
+      // Read whole for the other profiles (every .py): no second open for the head.
+      const auto bytes = read->bytes();
+      format = needs_whole_file(bytes.first(std::min(bytes.size(), kHeadBytes))) ? sniff_format(bytes, f.path)
+                                                                                  : sniff_format(bytes.first(std::min(bytes.size(), kHeadBytes)), f.path, f.size);
+    } else if (f.member < 0) {
       auto head = read_head(f.abs_path, kHeadBytes);
       if (!head) {
         b.add_incomplete(f.path, "cannot read: " + head.error().message);

@@ -33,6 +33,11 @@ class PlanBuilder {
   // Reads these files (within the config size cap) on `threads` threads, so that text() finds
   // them read; what fails to read is recorded as text() would.
   void prefetch(const std::vector<const FileEntry*>& files);
+  // The file's bytes if text() or prefetch() read them already, else nullptr (never reads).
+  const Blob* already_read(std::string_view path) const {
+    const auto it = blobs_.find(path);
+    return it == blobs_.end() ? nullptr : it->second.get();
+  }
 
   // Records a trigger, its entry point and (if the module is a repo file) the module with the
   // closure of its relative imports, as transformers copies them.
