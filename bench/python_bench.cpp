@@ -20,6 +20,7 @@
 #include <tuple>
 #include <vector>
 
+#include "core/allocator.hpp"
 #include "engines/python/analyzer.hpp"
 #include "engines/python/python_engine.hpp"
 #include "pipeline/scan.hpp"
@@ -174,6 +175,7 @@ Timing parallel(std::size_t n, unsigned threads, Fn&& fn) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  mg::configure_allocator();  // the allocator and settings the CLI runs with
   const Spawner spawner;  // first, while this process is small
   std::string modelgate = std::string(MODELGATE_BINARY_DIR) + "/modelgate";
   std::string bandit = "/usr/bin/bandit";

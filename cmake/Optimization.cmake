@@ -20,3 +20,22 @@ function(modelgate_lto target)
     target_link_options(${target} PRIVATE -flto=auto)
   endif()
 endfunction()
+
+# mimalloc (Debian libmimalloc-dev) as the allocator of the shipped binary and the benches: a scan
+# makes millions of small allocations (behaviour models, facts, findings) into fresh memory, and
+# with 2 MiB pages for its segments (core/allocator.hpp) corpus B scans about 15% faster than with
+# glibc's malloc. Linked shared, it replaces malloc/free for the whole process. Sanitizer and fuzz
+# builds keep the system allocator (ASan brings its own).
+if(MODELGATE_SANITIZE OR MODELGATE_FUZZ)
+  set(MODELGATE_MIMALLOC OFF)
+else()
+  find_package(mimalloc 2.0 REQUIRED)
+  set(MODELGATE_MIMALLOC ON)
+endif()
+
+function(modelgate_allocator target)
+  if(MODELGATE_MIMALLOC)
+    target_link_libraries(${target} PRIVATE mimalloc)
+    target_compile_definitions(${target} PRIVATE MODELGATE_MIMALLOC=1)
+  endif()
+endfunction()

@@ -9,10 +9,12 @@
 #include "cli/cli_export.hpp"
 #include "cli/commands.hpp"
 #include "cli/version_info.hpp"
+#include "core/allocator.hpp"
 #include "core/rule.hpp"
 #include "report/report.hpp"
 
 int main(int argc, char** argv) {
+  mg::configure_allocator();
   CLI::App app{"modelgate: what loading a model repository runs, and whether it is safe", "modelgate"};
   app.set_version_flag("--version", [] {
     std::string v = mg::version_text();

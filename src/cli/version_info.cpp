@@ -10,6 +10,9 @@
 #include <sqlite3.h>
 #include <yara/libyara.h>
 #include <zlib.h>
+#if defined(MODELGATE_MIMALLOC)
+#include <mimalloc.h>
+#endif
 
 #include <CLI/Version.hpp>
 #include <fmt/core.h>
@@ -88,6 +91,10 @@ std::vector<Library> libraries() {
   libs.push_back({"fmt", std::to_string(FMT_VERSION / 10000) + "." + std::to_string(FMT_VERSION / 100 % 100) + "." +
                              std::to_string(FMT_VERSION % 100)});
   libs.push_back({"cli11", CLI11_VERSION});
+#if defined(MODELGATE_MIMALLOC)
+  const int mi = mi_version();  // 209 = 2.0.9
+  libs.push_back({"mimalloc", std::to_string(mi / 100) + "." + std::to_string(mi / 10 % 10) + "." + std::to_string(mi % 10)});
+#endif
   return libs;
 }
 
