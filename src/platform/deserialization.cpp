@@ -2,6 +2,7 @@
 // are judged from their first bytes; only zips and possible old pickles are mapped whole.
 #include <algorithm>
 
+#include "core/parallel.hpp"
 #include "core/text.hpp"
 #include "platform/plan_builder.hpp"
 #include "platform/sniff.hpp"
@@ -34,35 +35,58 @@ bool read_at_load(std::string_view path) {
   return !starts_with(name, "rng_state") && !(ends_with(name, "_optim_states.pt"));
 }
 
+// What one file is, by content: its format ("" for none) or why it could not be read.
+struct Sniffed {
+  std::string format;
+  std::string error;
+};
+
+Sniffed sniff_file(PlanBuilder& b, const Blob* read, const FileEntry& f) {
+  Sniffed out;
+  if (read != nullptr) {
+    // Read whole for the other profiles (every .py): no second open for the head.
+    const auto bytes = read->bytes();
+    const auto head = bytes.first(std::min(bytes.size(), kHeadBytes));
+    out.format = needs_whole_file(head) ? sniff_format(bytes, f.path) : sniff_format(head, f.path, f.size);
+  } else if (f.member < 0) {
+    auto head = read_head(f.abs_path, kHeadBytes);
+    if (!head) {
+      out.error = "cannot read: " + head.error().message;
+    } else if (!needs_whole_file(*head)) {
+      out.format = sniff_format(*head, f.path, f.size);
+    } else if (auto blob = b.snap.read(f); blob) {
+      out.format = sniff_format((*blob)->bytes(), f.path);
+    } else {
+      out.error = "cannot read: " + blob.error().message;
+    }
+  } else if (auto blob = b.snap.read(f); blob) {
+    out.format = sniff_format((*blob)->bytes(), f.path);
+  }
+  return out;
+}
+
 }  // namespace
 
 void profile_deserialization(PlanBuilder& b) {
+  std::vector<const FileEntry*> files;
+  std::vector<const Blob*> read;
   for (const auto& f : b.snap.files) {
     if (f.size < 8) continue;
     if (!f.container.empty()) continue;  // the source opened it: its members are files of their own
-    std::string format;
-    if (const Blob* read = f.member < 0 ? b.already_read(f.path) : nullptr; read != nullptr) {
-      // Read whole for the other profiles (every .py): no second open for the head.
-      const auto bytes = read->bytes();
-      format = needs_whole_file(bytes.first(std::min(bytes.size(), kHeadBytes))) ? sniff_format(bytes, f.path)
-                                                                                  : sniff_format(bytes.first(std::min(bytes.size(), kHeadBytes)), f.path, f.size);
-    } else if (f.member < 0) {
-      auto head = read_head(f.abs_path, kHeadBytes);
-      if (!head) {
-        b.add_incomplete(f.path, "cannot read: " + head.error().message);
-        continue;
-      }
-      if (!needs_whole_file(*head)) {
-        format = sniff_format(*head, f.path, f.size);
-      } else if (auto blob = b.snap.read(f); blob) {
-        format = sniff_format((*blob)->bytes(), f.path);
-      } else {
-        b.add_incomplete(f.path, "cannot read: " + blob.error().message);
-        continue;
-      }
-    } else if (auto blob = b.snap.read(f); blob) {
-      format = sniff_format((*blob)->bytes(), f.path);
+    files.push_back(&f);
+    read.push_back(f.member < 0 ? b.already_read(f.path) : nullptr);
+  }
+  // Heads are read side by side (a repository has thousands of files); results are added in
+  // snapshot order.
+  std::vector<Sniffed> sniffed(files.size());
+  parallel_for(files.size(), files.size() < 64 ? 1u : b.threads, [&](std::size_t i) { sniffed[i] = sniff_file(b, read[i], *files[i]); });
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const FileEntry& f = *files[i];
+    if (!sniffed[i].error.empty()) {
+      b.add_incomplete(f.path, sniffed[i].error);
+      continue;
     }
+    const std::string& format = sniffed[i].format;
     if (format.empty()) continue;
     b.plan.deserialization.push_back({f.path, format, std::string(loader_for_format(format, f.path)), read_at_load(f.path)});
   }
