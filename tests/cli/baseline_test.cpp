@@ -3,15 +3,13 @@
 // a new dangerous line does. Also: fingerprints survive inserted lines in every example, and the
 // progress bar shows only on a terminal.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
+#include "../support/run_command.hpp"
 #include "../support/temp_repo.hpp"
 #include "cli/progress.hpp"
 
@@ -19,32 +17,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Run {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
+using Run = mg::test::CommandRun;
+using mg::test::slurp;
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-Run sh(const std::string& command) {
-  mg::test::TempRepo scratch;
-  const std::string err = scratch.path("stderr");
-  Run r;
-  FILE* p = popen((command + " 2>" + err).c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  for (std::size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) r.out.append(buf, n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.err = slurp(err);
-  return r;
-}
+Run sh(const std::string& command) { return mg::test::run_command(command); }
 
 const std::string kBinary = std::string(MODELGATE_BINARY_DIR) + "/modelgate";
 const std::string kExamples = std::string(MODELGATE_SOURCE_DIR) + "/examples/";

@@ -1,32 +1,16 @@
 // The modelgate binary as users script it: exit codes, formats, --output, rules and explain.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "../support/run_command.hpp"
 #include "../support/temp_repo.hpp"
 
 namespace {
 
-struct Run {
-  int code;
-  std::string out;
-};
+using Run = mg::test::CommandRun;
 
-Run modelgate(const std::string& args) {
-  const std::string cmd = std::string(MODELGATE_BINARY_DIR) + "/modelgate " + args + " 2>/dev/null";
-  Run r{-1, {}};
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  for (std::size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) r.out.append(buf, n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+Run modelgate(const std::string& args) { return mg::test::run_command(std::string(MODELGATE_BINARY_DIR) + "/modelgate " + args); }
 
 const std::string kExamples = std::string(MODELGATE_SOURCE_DIR) + "/examples/";
 
@@ -66,10 +50,7 @@ TEST(Cli, OutputFileAndFormats) {
   const auto r = modelgate("scan -q --format json --output " + out + " " + kExamples + "cross-repo-auto-map");
   EXPECT_EQ(r.code, 1);
   EXPECT_TRUE(r.out.empty());
-  std::ifstream in(out);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  EXPECT_NE(ss.str().find("\"rule_id\": \"LD102\""), std::string::npos);
+  EXPECT_NE(mg::test::slurp(out).find("\"rule_id\": \"LD102\""), std::string::npos);
   EXPECT_NE(modelgate("scan -q -f sarif " + kExamples + "cross-repo-auto-map").out.find("\"version\": \"2.1.0\""), std::string::npos);
 }
 
@@ -102,14 +83,9 @@ TEST(Cli, UserYaraRules) {
   const auto ok = modelgate("scan -q --fail-on medium -f json --yara-rules " + rules.path("mine.yar") + " " + repo.path());
   EXPECT_EQ(ok.code, 1);
   EXPECT_NE(ok.out.find("\"rule_id\": \"ORG001\""), std::string::npos);
-  const std::string cmd = std::string(MODELGATE_BINARY_DIR) + "/modelgate scan -q --yara-rules " + rules.path("broken") + " " + repo.path() + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string err;
-  char buf[1024];
-  for (std::size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) err.append(buf, n);
-  const int status = pclose(p);
-  EXPECT_EQ(WEXITSTATUS(status), 2);
+  const auto broken = modelgate("scan -q --yara-rules " + rules.path("broken") + " " + repo.path());
+  EXPECT_EQ(broken.code, 2);
+  const std::string& err = broken.err;
   EXPECT_NE(err.find("bad.yar:"), std::string::npos) << err;
   EXPECT_NE(err.find("undefined string"), std::string::npos) << err;
 }

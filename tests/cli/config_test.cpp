@@ -2,45 +2,20 @@
 // pyproject's [tool.modelgate], command line over file over defaults, errors with file:line:column
 // and exit 2, rule selection, per-file ignores and the pickle allow-list.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "../support/run_command.hpp"
 #include "../support/temp_repo.hpp"
 #include "cli/config.hpp"
 
 namespace {
 
-struct Run {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using Run = mg::test::CommandRun;
 
 // Runs modelgate with `args` from the folder `cwd` (configuration discovery starts there).
 Run modelgate_in(const std::string& cwd, const std::string& args) {
-  mg::test::TempRepo scratch;
-  const std::string err = scratch.path("stderr");
-  const std::string cmd = "cd '" + cwd + "' && " + std::string(MODELGATE_BINARY_DIR) + "/modelgate " + args + " 2>" + err;
-  Run r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  for (std::size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) r.out.append(buf, n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.err = slurp(err);
-  return r;
+  return mg::test::run_command("cd '" + cwd + "' && " + std::string(MODELGATE_BINARY_DIR) + "/modelgate " + args);
 }
 
 const std::string kExamples = std::string(MODELGATE_SOURCE_DIR) + "/examples/";
