@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <deque>
-#include <unordered_map>
 
 #include "behaviour/api.hpp"
 #include "behaviour/const_eval.hpp"
