@@ -25,12 +25,13 @@ endfunction()
 # makes millions of small allocations (behaviour models, facts, findings) into fresh memory, and
 # with 2 MiB pages for its segments (core/allocator.hpp) corpus B scans about 15% faster than with
 # glibc's malloc. Linked shared, it replaces malloc/free for the whole process. Sanitizer and fuzz
-# builds keep the system allocator (ASan brings its own).
+# builds keep the system allocator (ASan brings its own); so does -DMODELGATE_MIMALLOC=OFF, for
+# heap profilers that hook malloc (heaptrack does not see mimalloc's operator new).
+option(MODELGATE_MIMALLOC "Link mimalloc as the allocator" ON)
 if(MODELGATE_SANITIZE OR MODELGATE_FUZZ)
   set(MODELGATE_MIMALLOC OFF)
-else()
+elseif(MODELGATE_MIMALLOC)
   find_package(mimalloc 2.0 REQUIRED)
-  set(MODELGATE_MIMALLOC ON)
 endif()
 
 function(modelgate_allocator target)

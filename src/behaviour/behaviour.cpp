@@ -51,23 +51,13 @@ std::string_view to_string(Cap c) {
 }
 
 void relocate(FileModel& m, std::uint32_t line) {
-  auto fix = [&](Terms& ts) {
-    for (auto& t : ts) t.line = line;
-  };
+  for (auto& t : m.terms) t.line = line;
   for (auto& s : m.scopes) s.body_first_line = 0;
-  for (auto& v : m.vars) fix(v.terms);
-  for (auto& c : m.calls) {
-    c.line = line;
-    for (auto& a : c.args) fix(a);
-    for (auto& k : c.kwargs) fix(k.second);
-    fix(c.receiver);
-  }
+  for (auto& c : m.calls) c.line = line;
   for (auto& s : m.sources) s.line = line;
   for (auto& s : m.sinks) {
     s.line = line;
     s.column = 0;
-    fix(s.data);
-    fix(s.aux);
   }
   for (auto& p : m.payloads) p.line = line;
 }
@@ -110,8 +100,6 @@ class Program {
     }
     var_val_.assign(vars_.size(), 0);
     call_val_.assign(calls_.size(), 0);
-    extra_.resize(vars_.size());
-    targets_.resize(calls_.size());
     link();
     flows_to_return();
     // Two passes, so that what a function returns depends on the call: first every function's
@@ -126,17 +114,18 @@ class Program {
     solve();
   }
 
-  std::uint32_t value(std::uint32_t file, const Terms& ts) const {
+  std::uint32_t value(std::uint32_t file, Range r) const { return value(file, models_[file].terms_of(r)); }
+  std::uint32_t value(std::uint32_t file, std::span<const Term> ts) const {
     std::uint32_t v = 0;
     for (const auto& t : ts) v |= term_value(file, t);
     return v;
   }
 
   // Evidence: the steps from a source of `want` to the terms `ts` (in file `file`), source first.
-  std::vector<EvidenceStep> evidence(std::uint32_t file, const Terms& ts, std::uint32_t want) const {
+  std::vector<EvidenceStep> evidence(std::uint32_t file, Range r, std::uint32_t want) const {
     std::vector<EvidenceStep> path;
     std::set<std::pair<int, std::uint32_t>> seen;
-    trace(file, ts, want, 0, seen, path);  // steps are appended as the search unwinds: source first
+    trace(file, models_[file].terms_of(r), want, 0, seen, path);  // steps are appended as the search unwinds: source first
     return path;
   }
 
@@ -156,6 +145,14 @@ class Program {
 
   const Var& var_of(std::uint32_t g) const { return models_[vars_[g].file].vars[vars_[g].index]; }
   const CallSite& call_of(std::uint32_t g) const { return models_[calls_[g].file].calls[calls_[g].index]; }
+  std::span<const Term> terms_of_var(std::uint32_t g) const { return models_[vars_[g].file].terms_of(var_of(g).terms); }
+  // The terms of argument `i` (TermKind::arg) or keyword `i` (kwarg) of global call `g`.
+  std::span<const Term> argument(std::uint32_t g, TermKind kind, std::uint32_t i) const {
+    const auto& m = models_[calls_[g].file];
+    const auto& c = call_of(g);
+    if (kind == TermKind::arg) return i < c.args.size ? m.terms_of(m.args_of(c)[i]) : std::span<const Term>{};
+    return i < c.kwargs.size ? m.terms_of(m.kwargs_of(c)[i].terms) : std::span<const Term>{};
+  }
 
   std::uint32_t term_value(std::uint32_t file, const Term& t) const {
     switch (t.kind) {
@@ -163,14 +160,8 @@ class Program {
       case TermKind::var: return var_val_[var_base_[file] + t.a];
       case TermKind::call: return call_val_[call_base_[file] + t.a];
       case TermKind::source: return models_[file].sources[t.a].mask;
-      case TermKind::arg: {  // t.a: global call index
-        const auto& c = call_of(t.a);
-        return t.b < c.args.size() ? value(calls_[t.a].file, c.args[t.b]) : 0;
-      }
-      case TermKind::kwarg: {
-        const auto& c = call_of(t.a);
-        return t.b < c.kwargs.size() ? value(calls_[t.a].file, c.kwargs[t.b].second) : 0;
-      }
+      case TermKind::arg:  // t.a: global call index
+      case TermKind::kwarg: return value(calls_[t.a].file, argument(t.a, t.kind, t.b));
     }
     return 0;
   }
@@ -191,7 +182,7 @@ class Program {
       def_of[f].resize(models_[f].scopes.size(), -1);
       for (std::uint32_t s = 1; s < models_[f].scopes.size(); ++s) {
         const auto& sc = models_[f].scopes[s];
-        const int d = reach_.def_index(m, sc.body_first_line, sc.leaf);
+        const int d = reach_.def_index(m, sc.body_first_line, models_[f].leaf_of(sc));
         def_of[f][s] = d;
         if (!own || d < 0 || sc.body_first_line == 0) continue;
         if (scope_of_def[f].size() <= static_cast<std::size_t>(d)) scope_of_def[f].resize(static_cast<std::size_t>(d) + 1, -1);
@@ -215,24 +206,26 @@ class Program {
     // threads; linking arguments to parameters stays in call order.
     std::unordered_map<Key, std::uint32_t, KeyHash> memo;
     memo.reserve(calls_.size());
-    std::vector<std::uint32_t> key_of(calls_.size());
+    target_set_.assign(calls_.size(), 0);
     std::vector<std::uint32_t> first_call;  // per distinct reference: a call that makes it
     for (std::uint32_t g = 0; g < calls_.size(); ++g) {
       const std::uint32_t f = calls_[g].file;
       const auto& c = call_of(g);
-      const auto [it, added] = memo.try_emplace(Key{f, def_of[f][c.scope], c.ref}, static_cast<std::uint32_t>(first_call.size()));
+      const auto [it, added] = memo.try_emplace(Key{f, def_of[f][c.scope], models_[f].text_of(c.ref)}, static_cast<std::uint32_t>(first_call.size()));
       if (added) first_call.push_back(g);
-      key_of[g] = it->second;
+      target_set_[g] = it->second;
     }
-    std::vector<std::vector<Target>> resolved(first_call.size());
+    auto& resolved = target_sets_;
+    resolved.resize(first_call.size());
     auto resolve_some = [&](std::size_t begin, std::size_t step) {
       for (std::size_t k = begin; k < first_call.size(); k += step) {
         const std::uint32_t g = first_call[k];
         const std::uint32_t f = calls_[g].file;
         const auto& c = call_of(g);
         const int def = def_of[f][c.scope];
+        const std::string_view ref = models_[f].text_of(c.ref);
         std::vector<Target> ts;
-        for (const auto& [m, d] : reach_.resolve(module_of[f], def, c.ref)) {
+        for (const auto& [m, d] : reach_.resolve(module_of[f], def, ref)) {
           const auto mit = model_of_module.find(m);
           if (mit == model_of_module.end()) continue;
           const std::uint32_t tf = mit->second;
@@ -241,15 +234,18 @@ class Program {
           const auto scope = static_cast<std::uint32_t>(defs[static_cast<std::size_t>(d)]);
           const auto& sc = models_[tf].scopes[scope];
           const bool method = sc.parent >= 0 && models_[tf].scopes[static_cast<std::size_t>(sc.parent)].is_class;
-          const bool ctor = sc.leaf == "__init__" || sc.leaf == "__new__" || sc.leaf == "__post_init__";
+          const std::string_view leaf = models_[tf].leaf_of(sc);
+          const bool ctor = leaf == "__init__" || leaf == "__new__" || leaf == "__post_init__";
+          const auto params = models_[tf].params_of(sc);
           std::size_t offset = 0;
-          if (method && !sc.params.empty() && (sc.params[0] == "self" || sc.params[0] == "cls")) {
-            offset = (c.ref.find('.') != std::string::npos || ctor || c.callback) ? 1 : 0;
+          const std::string_view first = params.empty() ? std::string_view() : models_[tf].text_of(params[0].name);
+          if (method && (first == "self" || first == "cls")) {
+            offset = (ref.find('.') != std::string_view::npos || ctor || c.callback) ? 1 : 0;
           }
           ts.push_back(Target{tf, scope, ctor, offset});
         }
         if (ts.size() > kMaxTargets) ts.clear();
-        if (c.unknown_receiver && (ts.size() != 1 || is_common_method(c.ref.substr(c.ref.rfind('.') + 1)))) ts.clear();
+        if (c.unknown_receiver && (ts.size() != 1 || is_common_method(ref.substr(ref.rfind('.') + 1)))) ts.clear();
         resolved[k] = std::move(ts);
       }
     };
@@ -261,6 +257,7 @@ class Program {
       resolve_some(0, n);
       for (auto& t : pool) t.join();
     }
+    std::vector<std::pair<std::uint32_t, Term>> inputs;  // (global variable, what a caller or alias feeds it)
     // A function that runs at load takes its arguments from the callers that run at load: a
     // training script's call of the model's constructor says nothing about what loading passes.
     std::vector<std::vector<char>> runs_at_load(models_.size());
@@ -273,50 +270,62 @@ class Program {
     for (std::uint32_t g = 0; g < calls_.size(); ++g) {
       const std::uint32_t f = calls_[g].file;
       const auto& c = call_of(g);
-      targets_[g] = resolved[key_of[g]];
       int caller_at_load = -1;  // computed on first need
-      for (const auto& t : targets_[g]) {
+      for (const auto& t : targets(g)) {
         if (runs_at_load[t.file][t.scope]) {
           if (caller_at_load < 0) caller_at_load = reach_.classify(module_of[f], c.line) == Reach::yes;
           if (caller_at_load == 0) continue;
         }
-        const auto& sc = models_[t.file].scopes[t.scope];
-        for (std::size_t i = 0; i < c.args.size(); ++i) {
+        const auto& tm = models_[t.file];
+        const auto params = tm.params_of(tm.scopes[t.scope]);
+        for (std::size_t i = 0; i < c.args.size; ++i) {
           const std::size_t p = i + t.offset;
-          if (p >= sc.param_vars.size()) break;
-          extra_[var_base_[t.file] + sc.param_vars[p]].push_back(Term{TermKind::arg, g, static_cast<std::uint32_t>(i), c.line});
+          if (p >= params.size()) break;
+          inputs.emplace_back(var_base_[t.file] + params[p].var, Term{TermKind::arg, g, static_cast<std::uint32_t>(i), c.line});
         }
-        for (std::size_t k = 0; k < c.kwargs.size(); ++k) {
-          for (std::size_t p = 0; p < sc.params.size(); ++p) {
-            if (sc.params[p] == c.kwargs[k].first) {
-              extra_[var_base_[t.file] + sc.param_vars[p]].push_back(Term{TermKind::kwarg, g, static_cast<std::uint32_t>(k), c.line});
+        const auto kwargs = models_[f].kwargs_of(c);
+        for (std::size_t k = 0; k < kwargs.size(); ++k) {
+          const std::string_view name = models_[f].text_of(kwargs[k].name);
+          for (const auto& param : params) {
+            if (tm.text_of(param.name) == name) {
+              inputs.emplace_back(var_base_[t.file] + param.var, Term{TermKind::kwarg, g, static_cast<std::uint32_t>(k), c.line});
             }
           }
         }
       }
     }
     // Files named by the same constant path in several modules are one file.
-    std::unordered_map<std::string, std::vector<std::uint32_t>> files;
+    std::unordered_map<std::string_view, std::vector<std::uint32_t>> files;
     for (std::uint32_t g = 0; g < vars_.size(); ++g) {
       const auto& v = var_of(g);
-      if (v.scope == 0 && starts_with(v.name, "file:")) files[v.name].push_back(g);
+      if (v.scope != 0) continue;
+      const std::string_view name = models_[vars_[g].file].text_of(v.name);
+      if (starts_with(name, "file:")) files[name].push_back(g);
     }
     for (auto& [name, ids] : files) {
       if (ids.size() < 2) continue;
       for (auto a : ids) {
         for (auto b : ids) {
-          if (a != b) extra_[a].push_back(Term{TermKind::bits, 0, b, 0});  // b: global var (see solve)
+          if (a != b) inputs.emplace_back(a, Term{TermKind::bits, 0, b, 0});  // b: global var (see solve)
         }
       }
     }
+    // As one flat array (CSR), each variable's inputs in the order found.
+    extra_first_.assign(vars_.size() + 1, 0);
+    for (const auto& e : inputs) ++extra_first_[e.first + 1];
+    for (std::size_t i = 1; i < extra_first_.size(); ++i) extra_first_[i] += extra_first_[i - 1];
+    extra_terms_.resize(inputs.size());
+    std::vector<std::uint32_t> fill(extra_first_.begin(), extra_first_.end() - 1);
+    for (const auto& e : inputs) extra_terms_[fill[e.first]++] = e.second;
   }
 
   std::uint32_t call_value(std::uint32_t g) const {
     const auto& c = call_of(g);
     const std::uint32_t f = calls_[g].file;
+    const auto& m = models_[f];
     std::uint32_t v = 0;
     bool returns = false;
-    for (const auto& t : targets_[g]) {
+    for (const auto& t : targets(g)) {
       if (t.constructor) continue;
       returns = true;
       const auto& sc = models_[t.file].scopes[t.scope];
@@ -324,21 +333,25 @@ class Program {
       v |= with_params_ ? ret_own_[rv] : var_val_[rv];
       // The arguments of this call that the callee passes through to its return.
       const auto& flows = flows_[scope_base_[t.file] + t.scope];
-      for (std::size_t i = 0; i < c.args.size(); ++i) {
+      const auto args = m.args_of(c);
+      for (std::size_t i = 0; i < args.size(); ++i) {
         const std::size_t p = i + t.offset;
-        if (p < flows.size() && flows[p]) v |= value(f, c.args[i]);
+        if (p < flows.size() && flows[p]) v |= value(f, args[i]);
       }
-      for (const auto& [name, terms] : c.kwargs) {
-        for (std::size_t p = 0; p < sc.params.size() && p < flows.size(); ++p) {
-          if (flows[p] && sc.params[p] == name) v |= value(f, terms);
+      const auto& tm = models_[t.file];
+      const auto params = tm.params_of(sc);
+      for (const auto& k : m.kwargs_of(c)) {
+        const std::string_view name = m.text_of(k.name);
+        for (std::size_t p = 0; p < params.size() && p < flows.size(); ++p) {
+          if (flows[p] && tm.text_of(params[p].name) == name) v |= value(f, k.terms);
         }
       }
     }
     if (!returns) {  // library code, or an object built from its arguments
-      for (const auto& a : c.args) v |= value(f, a);
-      for (const auto& k : c.kwargs) v |= value(f, k.second);
+      for (const auto& a : m.args_of(c)) v |= value(f, a);
+      for (const auto& k : m.kwargs_of(c)) v |= value(f, k.terms);
       v |= value(f, c.receiver);
-      if (c.decoder_name && targets_[g].empty()) v |= kDecoded;
+      if (c.decoder_name && targets(g).empty()) v |= kDecoded;
     }
     return v;
   }
@@ -370,9 +383,10 @@ class Program {
     const auto& m = models_[f];
     for (std::uint32_t s = 1; s < m.scopes.size(); ++s) {
       const auto& sc = m.scopes[s];
-      if (sc.param_vars.empty()) continue;
+      const auto params = m.params_of(sc);
+      if (params.empty()) continue;
       auto& out = flows_[scope_base_[f] + s];
-      out.assign(sc.param_vars.size(), 0);
+      out.assign(params.size(), 0);
       w.stack.assign(1, var_base_[f] + sc.ret_var);
       std::size_t steps = 0;
       while (!w.stack.empty() && ++steps < 100000) {
@@ -381,11 +395,11 @@ class Program {
         if (w.seen[g]) continue;
         w.seen[g] = 1;
         w.touched.push_back(g);
-        for (std::size_t p = 0; p < sc.param_vars.size(); ++p) {
-          if (g == var_base_[f] + sc.param_vars[p]) out[p] = 1;
+        for (std::size_t p = 0; p < params.size(); ++p) {
+          if (g == var_base_[f] + params[p].var) out[p] = 1;
         }
         w.reads.clear();
-        reads(vars_[g].file, var_of(g).terms, w.reads);
+        reads(vars_[g].file, terms_of_var(g), w.reads);
         for (std::size_t i = 0; i < w.reads.size(); ++i) {
           const std::uint32_t r = w.reads[i];
           if (r < nv) {
@@ -395,9 +409,9 @@ class Program {
           const auto& c = call_of(r - nv);  // a call passes its arguments on
           if (calls_[r - nv].file != f) continue;
           w.inner.clear();
-          for (const auto& a : c.args) reads(f, a, w.inner);
-          for (const auto& k : c.kwargs) reads(f, k.second, w.inner);
-          reads(f, c.receiver, w.inner);
+          for (const auto& a : m.args_of(c)) reads(f, m.terms_of(a), w.inner);
+          for (const auto& k : m.kwargs_of(c)) reads(f, m.terms_of(k.terms), w.inner);
+          reads(f, m.terms_of(c.receiver), w.inner);
           for (auto x : w.inner) {
             if (x < nv && vars_[x].file == f) w.stack.push_back(x);
           }
@@ -409,9 +423,9 @@ class Program {
   }
 
   std::uint32_t var_value(std::uint32_t g) const {
-    std::uint32_t v = value(vars_[g].file, var_of(g).terms);
+    std::uint32_t v = value(vars_[g].file, terms_of_var(g));
     if (!with_params_) return v;
-    for (const auto& t : extra_[g]) {
+    for (const auto& t : extra(g)) {
       if (t.kind == TermKind::bits && t.a == 0) v |= var_val_[t.b];  // alias of another file's variable
       else v |= term_value(vars_[g].file, t);
     }
@@ -428,9 +442,7 @@ class Program {
         case TermKind::arg:
         case TermKind::kwarg: {
           if (depth > 0) break;
-          const auto& c = call_of(t.a);
-          const Terms& a = t.kind == TermKind::arg ? c.args[t.b] : c.kwargs[t.b].second;
-          reads(calls_[t.a].file, a, out, depth + 1);
+          reads(calls_[t.a].file, argument(t.a, t.kind, t.b), out, depth + 1);
           break;
         }
         case TermKind::bits:
@@ -450,8 +462,8 @@ class Program {
     std::vector<std::uint32_t> scratch;
     for (std::uint32_t g = 0; g < nv; ++g) {
       scratch.clear();
-      reads(vars_[g].file, var_of(g).terms, scratch);
-      for (const auto& t : extra_[g]) {
+      reads(vars_[g].file, terms_of_var(g), scratch);
+      for (const auto& t : extra(g)) {
         if (t.kind == TermKind::bits && t.a == 0) scratch.push_back(t.b);
         else reads(vars_[g].file, std::span<const Term>(&t, 1), scratch);
       }
@@ -459,14 +471,15 @@ class Program {
     }
     for (std::uint32_t c = 0; c < calls_.size(); ++c) {
       scratch.clear();
-      for (const auto& t : targets_[c]) {
+      for (const auto& t : targets(c)) {
         if (!t.constructor) scratch.push_back(var_base_[t.file] + models_[t.file].scopes[t.scope].ret_var);
       }
       // A call reads its arguments either way: they may flow through the callee.
       const auto& cs = call_of(c);
-      for (const auto& a : cs.args) reads(calls_[c].file, a, scratch);
-      for (const auto& k : cs.kwargs) reads(calls_[c].file, k.second, scratch);
-      reads(calls_[c].file, cs.receiver, scratch);
+      const auto& m = models_[calls_[c].file];
+      for (const auto& a : m.args_of(cs)) reads(calls_[c].file, m.terms_of(a), scratch);
+      for (const auto& k : m.kwargs_of(cs)) reads(calls_[c].file, m.terms_of(k.terms), scratch);
+      reads(calls_[c].file, m.terms_of(cs.receiver), scratch);
       for (auto r : scratch) edges.emplace_back(r, nv + c);
     }
     first_.assign(static_cast<std::size_t>(total) + 1, 0);
@@ -504,7 +517,7 @@ class Program {
 
   std::string where(std::uint32_t file, std::uint32_t line) const { return models_[file].path + ":" + std::to_string(line); }
 
-  bool trace(std::uint32_t file, const Terms& ts, std::uint32_t want, int depth, std::set<std::pair<int, std::uint32_t>>& seen,
+  bool trace(std::uint32_t file, std::span<const Term> ts, std::uint32_t want, int depth, std::set<std::pair<int, std::uint32_t>>& seen,
              std::vector<EvidenceStep>& path) const {
     if (depth > kMaxEvidenceDepth) return false;
     for (const auto& t : ts) {
@@ -521,13 +534,13 @@ class Program {
         case TermKind::var: {
           const std::uint32_t g = var_base_[file] + t.a;
           if (!seen.insert({0, g}).second) continue;
-          if (trace(file, var_of(g).terms, want, depth + 1, seen, path)) return true;
-          for (const auto& e : extra_[g]) {
+          if (trace(file, terms_of_var(g), want, depth + 1, seen, path)) return true;
+          for (const auto& e : extra(g)) {
             if (e.kind == TermKind::bits && e.a == 0) {
-              if ((var_val_[e.b] & want) && trace(vars_[e.b].file, var_of(e.b).terms, want, depth + 1, seen, path)) return true;
+              if ((var_val_[e.b] & want) && trace(vars_[e.b].file, terms_of_var(e.b), want, depth + 1, seen, path)) return true;
               continue;
             }
-            if (trace(file, Terms{e}, want, depth + 1, seen, path)) return true;
+            if (trace(file, std::span<const Term>(&e, 1), want, depth + 1, seen, path)) return true;
           }
           continue;
         }
@@ -535,19 +548,27 @@ class Program {
           const std::uint32_t g = call_base_[file] + t.a;
           if (!seen.insert({1, g}).second) continue;
           const auto& c = call_of(g);
-          for (const auto& tg : targets_[g]) {
+          for (const auto& tg : targets(g)) {
             if (tg.constructor) continue;
             const auto& sc = models_[tg.file].scopes[tg.scope];
             const std::uint32_t rv = var_base_[tg.file] + sc.ret_var;
             if ((ret_own_[rv] & want) == 0) continue;  // what the callee itself returns, whoever calls it
-            if (trace(tg.file, var_of(rv).terms, want, depth + 1, seen, path)) {
-              path.push_back({models_[file].path, c.line, "returned by " + sc.name + "()"});
+            if (trace(tg.file, terms_of_var(rv), want, depth + 1, seen, path)) {
+              path.push_back({models_[file].path, c.line, "returned by " + std::string(models_[tg.file].name_of(sc)) + "()"});
               return true;
             }
           }
-          Terms all = c.receiver;
-          for (const auto& a : c.args) all.insert(all.end(), a.begin(), a.end());
-          for (const auto& k : c.kwargs) all.insert(all.end(), k.second.begin(), k.second.end());
+          const auto& m = models_[file];
+          const auto receiver = m.terms_of(c.receiver);
+          Terms all(receiver.begin(), receiver.end());
+          for (const auto& a : m.args_of(c)) {
+            const auto arg = m.terms_of(a);
+            all.insert(all.end(), arg.begin(), arg.end());
+          }
+          for (const auto& k : m.kwargs_of(c)) {
+            const auto arg = m.terms_of(k.terms);
+            all.insert(all.end(), arg.begin(), arg.end());
+          }
           if (trace(file, all, want, depth + 1, seen, path)) return true;
           continue;
         }
@@ -555,9 +576,9 @@ class Program {
         case TermKind::kwarg: {
           const auto& c = call_of(t.a);
           const std::uint32_t cf = calls_[t.a].file;
-          const Terms& a = t.kind == TermKind::arg ? c.args[t.b] : c.kwargs[t.b].second;
-          if (trace(cf, a, want, depth + 1, seen, path)) {
-            path.push_back({models_[cf].path, c.line, std::string(c.callback ? "handed as a callback to " : "passed to ") + c.ref + "()"});
+          if (trace(cf, argument(t.a, t.kind, t.b), want, depth + 1, seen, path)) {
+            path.push_back({models_[cf].path, c.line,
+                            std::string(c.callback ? "handed as a callback to " : "passed to ") + std::string(models_[cf].text_of(c.ref)) + "()"});
             return true;
           }
           continue;
@@ -573,8 +594,15 @@ class Program {
   std::vector<std::uint32_t> var_base_, call_base_, scope_base_, scope_file_;
   std::vector<Ref> vars_, calls_;
   std::vector<std::uint32_t> var_val_, call_val_;
-  std::vector<Terms> extra_;  // parameter inputs from call sites (global call indices in Term::a)
-  std::vector<std::vector<Target>> targets_;
+  // Per global variable, inputs from call sites (global call indices in Term::a) and aliases:
+  // extra_terms_[extra_first_[g] .. extra_first_[g + 1]).
+  std::vector<std::uint32_t> extra_first_;
+  std::vector<Term> extra_terms_;
+  std::span<const Term> extra(std::uint32_t g) const { return {extra_terms_.data() + extra_first_[g], extra_first_[g + 1] - extra_first_[g]}; }
+  // What each call may run: calls making the same reference from the same scope share a set.
+  std::vector<std::vector<Target>> target_sets_;
+  std::vector<std::uint32_t> target_set_;  // per global call
+  const std::vector<Target>& targets(std::uint32_t g) const { return target_sets_[target_set_[g]]; }
   std::vector<std::vector<char>> flows_;  // per global scope: parameter i reaches the return
   std::vector<std::uint32_t> ret_own_;    // first pass: values without callers' arguments
   bool with_params_ = true;
@@ -600,7 +628,7 @@ class Judge {
 
  private:
   void emit(std::string_view rule, std::uint32_t f, const Sink& s, std::string message, Severity sev, std::uint32_t want,
-            const Terms* from = nullptr) {
+            const Range* from = nullptr) {
     const auto& m = p_.models()[f];
     // One finding per rule and site.
     if (!emitted_.insert({std::string(rule), m.path, s.line}).second) return;

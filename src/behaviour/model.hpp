@@ -6,7 +6,9 @@
 // equations; the model itself is flow-insensitive: a variable holds everything ever assigned to it.
 #pragma once
 #include <cstdint>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mg::behaviour {
@@ -43,32 +45,49 @@ struct Term {
   std::uint32_t b = 0;
   std::uint32_t line = 0;  // where the reference occurs (evidence)
 };
-using Terms = std::vector<Term>;
+using Terms = std::vector<Term>;  // a list being built
+
+// A run of one of FileModel's pools (terms, text, arg_lists, kwarg_lists). A model holds its lists
+// end to end in those pools instead of a vector each: a repository has hundreds of thousands of
+// them, all held until the behaviour stage.
+struct Range {
+  std::uint32_t first = 0;
+  std::uint32_t size = 0;
+};
 
 struct Var {
   std::uint32_t scope = 0;
-  std::string name;  // "x"; instance attributes "self.x" live in the class scope
-  Terms terms;
+  Range name;   // text: "x"; instance attributes "self.x" live in the class scope
+  Range terms;  // terms
+};
+
+struct Param {
+  Range name;             // text
+  std::uint32_t var = 0;  // the parameter's variable
 };
 
 struct Scope {
-  std::string name;       // "<module>", "Model", "Model.__init__"
-  std::string leaf;       // last name
+  Range name;                 // text: "<module>", "Model", "Model.__init__"
+  std::uint32_t leaf = 0;     // length of the last name, at the end of `name`
   int parent = -1;
   bool is_class = false;
   std::uint32_t body_first_line = 0;  // matches py::DefFact::body.first
-  std::vector<std::string> params;    // in order, self/cls included
-  std::vector<std::uint32_t> param_vars;
+  Range params;                       // params: in order, self/cls included
   std::uint32_t ret_var = 0;          // variable "$return"
+};
+
+struct Kwarg {
+  Range name;   // text
+  Range terms;  // terms
 };
 
 struct CallSite {
   std::uint32_t scope = 0;
-  std::string ref;   // as reachability names references: "f", "self.m", "mod.f", "super.m", ".m"
   std::uint32_t line = 0;
-  std::vector<Terms> args;
-  std::vector<std::pair<std::string, Terms>> kwargs;
-  Terms receiver;    // what the call's object carries, for calls that resolve to no repository code
+  Range ref;       // text, as reachability names references: "f", "self.m", "mod.f", "super.m", ".m"
+  Range args;      // arg_lists: a term range per positional argument
+  Range kwargs;    // kwarg_lists
+  Range receiver;  // terms: what the call's object carries, for calls that resolve to no repository code
   bool callback = false;  // a function handed to Thread/Timer/atexit/submit...: no return value
   // The receiver is an object of unknown type (`.m`, or a local variable's method): data flow links
   // it only to a single, distinctively named repository method (dict.get is not Cache.get).
@@ -108,8 +127,8 @@ struct Sink {
   std::uint32_t column = 0;
   std::string api;       // "os.system", "requests.post"
   std::string constant;  // the constant command, path or URL when known (bounded)
-  Terms data;            // what flows in (command, payload, code)
-  Terms aux;             // stdio streams of a process, the target path of a write
+  Range data;            // terms: what flows in (command, payload, code)
+  Range aux;             // terms: stdio streams of a process, the target path of a write
   bool shell = false;    // the command goes through a shell
   bool decoded_constant = false;  // `constant` came out of a decoder
   bool hidden_name = false;       // the callee was reached through a computed name (getattr, __dict__...)
@@ -125,6 +144,21 @@ struct FileModel {
   std::vector<CallSite> calls;
   std::vector<Source> sources;
   std::vector<Sink> sinks;
+  // The pools the Ranges above point into.
+  std::vector<Term> terms;
+  std::string text;               // scope, variable and keyword names, call references
+  std::vector<Param> params;
+  std::vector<Range> arg_lists;   // CallSite::args: a range of terms each
+  std::vector<Kwarg> kwarg_lists;
+
+  std::span<const Term> terms_of(Range r) const { return {terms.data() + r.first, r.size}; }
+  std::string_view text_of(Range r) const { return std::string_view(text).substr(r.first, r.size); }
+  std::span<const Range> args_of(const CallSite& c) const { return {arg_lists.data() + c.args.first, c.args.size}; }
+  std::span<const Kwarg> kwargs_of(const CallSite& c) const { return {kwarg_lists.data() + c.kwargs.first, c.kwargs.size}; }
+  std::span<const Param> params_of(const Scope& s) const { return {params.data() + s.params.first, s.params.size}; }
+  std::string_view name_of(const Scope& s) const { return text_of(s.name); }
+  std::string_view leaf_of(const Scope& s) const { return name_of(s).substr(s.name.size - s.leaf); }
+
   // Constant payloads the file decodes and runs (exec of decoded source, loads of embedded
   // pickles): analysed in turn by the engines.
   struct Payload {

@@ -49,6 +49,30 @@ std::uint32_t command_output(std::string_view cmd) {
   return m;
 }
 
+// What the builder keeps while it reads a file: lists that still grow, references still to be
+// resolved. finish() packs them into the model's pools.
+struct VarDraft {
+  std::uint32_t scope = 0;
+  Range name;  // already in FileModel::text
+  Terms terms;
+};
+
+struct CallDraft {
+  std::uint32_t scope = 0;
+  std::string ref;
+  std::uint32_t line = 0;
+  std::vector<Terms> args;
+  std::vector<std::pair<std::string, Terms>> kwargs;
+  Terms receiver;
+  bool callback = false;
+  bool unknown_receiver = false;
+  bool decoder_name = false;
+};
+
+struct SinkDraft : Sink {
+  Terms data_terms, aux_terms;  // become Sink::data and Sink::aux
+};
+
 class Builder {
  public:
   Builder(const py::Tree& tree, const py::NameTable& names, std::string_view path)
@@ -58,7 +82,8 @@ class Builder {
 
   FileModel run() {
     Scope module;
-    module.name = module.leaf = "<module>";
+    module.name = put_text("<module>");
+    module.leaf = module.name.size;
     module.body_first_line = 1;
     new_scope(std::move(module));
     pending_.reserve(tree_.source().size() / 16);  // about one name reference per 16 bytes of source; freed after finish()
@@ -90,8 +115,8 @@ class Builder {
   std::uint32_t var(std::uint32_t scope, std::string_view name) {
     auto& vars = state_[scope].vars;
     if (auto it = vars.find(name); it != vars.end()) return it->second;
-    const auto id = static_cast<std::uint32_t>(m_.vars.size());
-    m_.vars.push_back(Var{scope, std::string(name), {}});
+    const auto id = static_cast<std::uint32_t>(vars_.size());
+    vars_.push_back(VarDraft{scope, put_text(name), {}});
     vars.emplace(std::string(name), id);
     return id;
   }
@@ -177,20 +202,79 @@ class Builder {
       const Term target = resolve(Pending{w.scope, w.name});
       if (target.kind != TermKind::var) continue;
       fix(w.terms);
-      auto& dst = m_.vars[target.a].terms;
+      auto& dst = vars_[target.a].terms;
       dst.insert(dst.end(), w.terms.begin(), w.terms.end());
     }
     writes_.clear();
-    for (auto& v : m_.vars) fix(v.terms);
-    for (auto& c : m_.calls) {
+    for (auto& v : vars_) fix(v.terms);
+    for (auto& c : calls_) {
       for (auto& a : c.args) fix(a);
       for (auto& k : c.kwargs) fix(k.second);
       fix(c.receiver);
     }
-    for (auto& s : m_.sinks) {
-      fix(s.data);
-      fix(s.aux);
+    for (auto& s : sinks_) {
+      fix(s.data_terms);
+      fix(s.aux_terms);
     }
+    pack();
+  }
+
+  // The drafts into the model's pools, sized once.
+  void pack() {
+    std::size_t nterms = 0, nargs = 0, nkw = 0, ntext = m_.text.size();
+    for (const auto& v : vars_) nterms += v.terms.size();
+    for (const auto& c : calls_) {
+      nargs += c.args.size();
+      nkw += c.kwargs.size();
+      ntext += c.ref.size();
+      nterms += c.receiver.size();
+      for (const auto& a : c.args) nterms += a.size();
+      for (const auto& k : c.kwargs) nterms += k.second.size(), ntext += k.first.size();
+    }
+    for (const auto& s : sinks_) nterms += s.data_terms.size() + s.aux_terms.size();
+    m_.terms.reserve(nterms);
+    m_.text.reserve(ntext);
+    m_.arg_lists.reserve(nargs);
+    m_.kwarg_lists.reserve(nkw);
+    m_.vars.reserve(vars_.size());
+    for (const auto& v : vars_) m_.vars.push_back(Var{v.scope, v.name, put_terms(v.terms)});
+    m_.calls.reserve(calls_.size());
+    for (const auto& c : calls_) {
+      CallSite out;
+      out.scope = c.scope;
+      out.line = c.line;
+      out.ref = put_text(c.ref);
+      out.args = Range{static_cast<std::uint32_t>(m_.arg_lists.size()), static_cast<std::uint32_t>(c.args.size())};
+      for (const auto& a : c.args) m_.arg_lists.push_back(put_terms(a));
+      out.kwargs = Range{static_cast<std::uint32_t>(m_.kwarg_lists.size()), static_cast<std::uint32_t>(c.kwargs.size())};
+      for (const auto& [name, t] : c.kwargs) m_.kwarg_lists.push_back(Kwarg{put_text(name), put_terms(t)});
+      out.receiver = put_terms(c.receiver);
+      out.callback = c.callback;
+      out.unknown_receiver = c.unknown_receiver;
+      out.decoder_name = c.decoder_name;
+      m_.calls.push_back(out);
+    }
+    m_.sinks.reserve(sinks_.size());
+    for (auto& d : sinks_) {
+      Sink s = std::move(static_cast<Sink&>(d));
+      s.data = put_terms(d.data_terms);
+      s.aux = put_terms(d.aux_terms);
+      m_.sinks.push_back(std::move(s));
+    }
+    vars_ = {};
+    calls_ = {};
+    sinks_ = {};
+  }
+
+  Range put_terms(const Terms& t) {
+    const Range r{static_cast<std::uint32_t>(m_.terms.size()), static_cast<std::uint32_t>(t.size())};
+    m_.terms.insert(m_.terms.end(), t.begin(), t.end());
+    return r;
+  }
+  Range put_text(std::string_view t) {
+    const Range r{static_cast<std::uint32_t>(m_.text.size()), static_cast<std::uint32_t>(t.size())};
+    m_.text += t;
+    return r;
   }
 
   // ---- statements ---------------------------------------------------------------------------
@@ -312,11 +396,18 @@ class Builder {
     }
   }
 
+  // "Outer.leaf" (or "leaf" in the module body), put in the text pool.
+  void name_scope(Scope& s, std::string_view leaf) {
+    const std::string_view outer = m_.name_of(m_.scopes[cur_]);
+    const std::string full = cur_ == 0 ? std::string(leaf) : std::string(outer) + "." + std::string(leaf);
+    s.name = put_text(full);
+    s.leaf = static_cast<std::uint32_t>(leaf.size());
+  }
+
   void function(TSNode n, const std::vector<TSNode>& decorators, int depth) {
     (void)decorators;
     Scope s;
-    s.leaf = std::string(tree_.text(field(n, "name")));
-    s.name = m_.scopes[cur_].name == "<module>" ? s.leaf : m_.scopes[cur_].name + "." + s.leaf;
+    name_scope(s, tree_.text(field(n, "name")));
     s.parent = static_cast<int>(cur_);
     TSNode body = field(n, "body");
     s.body_first_line = ts_node_is_null(body) ? py::line_of(n) : py::line_of(body);
@@ -338,14 +429,14 @@ class Builder {
       } else {
         continue;
       }
-      s.params.push_back(pname);
       defaults.emplace_back(pname, std::move(dflt));
     }
     const std::uint32_t outer = cur_;
     const std::uint32_t id = new_scope(std::move(s));
+    m_.scopes[id].params = Range{static_cast<std::uint32_t>(m_.params.size()), static_cast<std::uint32_t>(defaults.size())};
     for (auto& [pname, dflt] : defaults) {
       const auto v = var(id, pname);
-      m_.scopes[id].param_vars.push_back(v);
+      m_.params.push_back(Param{vars_[v].name, v});
       add(v, dflt);
     }
     cur_ = id;
@@ -358,8 +449,7 @@ class Builder {
     TSNode supers = field(n, "superclasses");
     if (!ts_node_is_null(supers)) expr(supers, depth);
     Scope s;
-    s.leaf = std::string(tree_.text(field(n, "name")));
-    s.name = m_.scopes[cur_].name == "<module>" ? s.leaf : m_.scopes[cur_].name + "." + s.leaf;
+    name_scope(s, tree_.text(field(n, "name")));
     s.parent = static_cast<int>(cur_);
     s.is_class = true;
     TSNode body = field(n, "body");
@@ -446,7 +536,7 @@ class Builder {
   }
 
   void add(std::uint32_t v, const Terms& t) {
-    auto& dst = m_.vars[v].terms;
+    auto& dst = vars_[v].terms;
     if (dst.size() > 256) return;  // enough evidence; keeps hostile files bounded
     dst.insert(dst.end(), t.begin(), t.end());
   }
@@ -457,14 +547,14 @@ class Builder {
   }
 
   void sink(Cap cap, TSNode at, std::string api, Terms data, Terms aux, TSNode constant_of = {}, bool shell = false) {
-    Sink s;
+    SinkDraft s;
     s.cap = cap;
     s.scope = cur_;
     s.line = py::line_of(at);
     s.column = py::column_of(at);
     s.api = std::move(api);
-    s.data = std::move(data);
-    s.aux = std::move(aux);
+    s.data_terms = std::move(data);
+    s.aux_terms = std::move(aux);
     s.shell = shell;
     if (!ts_node_is_null(constant_of)) {
       if (auto v = ce_.eval(constant_of); !v || v->kind == CVal::Kind::ref) {
@@ -482,7 +572,7 @@ class Builder {
         }
       }
     }
-    m_.sinks.push_back(std::move(s));
+    sinks_.push_back(std::move(s));
   }
 
   // The literal parts of a string built at run time, "…" for the rest: enough to recognise the
@@ -846,15 +936,15 @@ class Builder {
     }
     Terms result;
     const std::uint32_t line = py::line_of(n);
-    const std::size_t sinks_before = m_.sinks.size();
+    const std::size_t sinks_before = sinks_.size();
     struct MarkHidden {
-      std::vector<Sink>& sinks;
+      std::vector<SinkDraft>& sinks;
       std::size_t from;
       bool hidden;
       ~MarkHidden() {
         for (std::size_t i = from; hidden && i < sinks.size(); ++i) sinks[i].hidden_name = true;
       }
-    } mark_hidden{m_.sinks, sinks_before, hidden};
+    } mark_hidden{sinks_, sinks_before, hidden};
     auto all_with_receiver = [&] {
       Terms t = a.all;
       t.insert(t.end(), receiver.begin(), receiver.end());
@@ -902,7 +992,7 @@ class Builder {
         auto path = is(func, "attribute") ? const_text(field(func, "object")) : std::nullopt;
         Terms data = a.pos_terms.empty() ? Terms{} : a.pos_terms[0];
         sink(Cap::file_write, n, std::string(method), data, receiver);
-        if (path) m_.sinks.back().constant = clip(*path), write_file_content(clip(*path), data);
+        if (path) sinks_.back().constant = clip(*path), write_file_content(clip(*path), data);
         return result;
       }
       case Api::list_dir: {
@@ -921,7 +1011,7 @@ class Builder {
         TSNode url = a.arg_or(0, "url");
         if (callee == "requests.request" || callee == "requests.api.request" || callee == "httpx.request" || method == "request") url = a.arg_or(1, "url");
         sink(Cap::net_send, n, callee.empty() ? std::string(method) : callee, all_with_receiver(), {}, url);
-        const std::string& u = m_.sinks.back().constant;
+        const std::string& u = sinks_.back().constant;
         if (is_metadata_endpoint(u)) result.push_back(source(kSecret | kNetwork, n, "cloud credentials from " + u));
         else if (is_model_host(host_of(u))) {
           result.push_back(source(kHosted, n, "a response from " + u));
@@ -934,11 +1024,11 @@ class Builder {
       case Api::download_file: {
         TSNode url = a.arg_or(0, "url");
         sink(Cap::net_send, n, callee, a.all, {}, url);
-        const std::string from = m_.sinks.back().constant;
+        const std::string from = sinks_.back().constant;
         auto dest = const_text(a.arg_or(1, callee == "wget.download" ? "out" : "filename"));
         Terms net{source((is_model_host(host_of(from)) ? kHosted : kNetwork) | kDownload, n, "a file downloaded" + (from.empty() ? std::string() : " from " + from))};
         sink(Cap::file_write, n, callee, net, a.pos_terms.size() > 1 ? a.pos_terms[1] : Terms{});
-        if (dest) m_.sinks.back().constant = clip(*dest), write_file_content(clip(*dest), net);
+        if (dest) sinks_.back().constant = clip(*dest), write_file_content(clip(*dest), net);
         result = net;
         return result;
       }
@@ -949,14 +1039,14 @@ class Builder {
       case Api::socket_connect: {
         TSNode addr = is(func, "attribute") && recv_kind == "socket" ? a.arg(0) : a.arg_or(0, "address");
         sink(Cap::net_connect, n, callee.empty() ? std::string(method) : callee, a.all, {}, addr);
-        result.push_back(source(kSocket, n, "a socket connected" + (m_.sinks.back().constant.empty() ? std::string() : " to " + m_.sinks.back().constant)));
+        result.push_back(source(kSocket, n, "a socket connected" + (sinks_.back().constant.empty() ? std::string() : " to " + sinks_.back().constant)));
         result.insert(result.end(), receiver.begin(), receiver.end());
         if (kind != nullptr) *kind = "socket";
         return result;
       }
       case Api::dns: {
         sink(Cap::net_send, n, callee, a.all, {}, a.arg(0));
-        m_.sinks.back().api = callee + " (DNS query)";
+        sinks_.back().api = callee + " (DNS query)";
         result = a.all;
         return result;
       }
@@ -982,7 +1072,7 @@ class Builder {
         sink(Cap::exec, n, callee, data, {}, code);
         if (auto v = ce_.eval(code); v && v->is_text() && callee != "runpy.run_path" && callee != "runpy.run_module" && callee != "execfile") {
           payload(n, "python", *v, callee);  // code the file runs: analysed as code at this line
-          if (v->decoded) m_.sinks.back().data.push_back(Term{TermKind::bits, kDecoded, 0, line});
+          if (v->decoded) sinks_.back().data_terms.push_back(Term{TermKind::bits, kDecoded, 0, line});
         }
         result = data;
         return result;
@@ -1002,7 +1092,7 @@ class Builder {
         }
         sink(Cap::import_code, n, callee.empty() ? std::string(method) : callee, data, {}, target);
         result = data;
-        if (kind != nullptr && !m_.sinks.back().constant.empty()) *kind = "";
+        if (kind != nullptr && !sinks_.back().constant.empty()) *kind = "";
         return result;
       }
       case Api::deserialize: {
@@ -1010,7 +1100,7 @@ class Builder {
         sink(Cap::deserialize, n, callee, data, {}, a.arg(0));
         const auto v = ce_.eval(a.arg(0));
         const std::string_view c = callee;
-        m_.sinks.back().restricted = restricted_loader(c, a);
+        sinks_.back().restricted = restricted_loader(c, a);
         if (v && v->is_text()) {
           if (c.find("pickle") != std::string_view::npos || starts_with(c, "dill.") || starts_with(c, "cloudpickle.") || starts_with(c, "joblib.")) {
             payload(n, "pickle", *v, callee);
@@ -1044,7 +1134,7 @@ class Builder {
         Terms data = a.pos_terms.empty() ? Terms{} : a.pos_terms[0];
         if (auto src = const_text(a.arg(0))) data.push_back(file_content(clip(*src), line));
         sink(Cap::file_write, n, callee, data, a.pos_terms.size() > 1 ? a.pos_terms[1] : Terms{}, a.arg(1));
-        if (!m_.sinks.back().constant.empty()) write_file_content(m_.sinks.back().constant, data);
+        if (!sinks_.back().constant.empty()) write_file_content(sinks_.back().constant, data);
         return result;
       }
       case Api::capture: {
@@ -1063,7 +1153,7 @@ class Builder {
       case Api::registry_write: {
         Terms data = a.all;
         sink(Cap::file_write, n, callee, data, {}, a.arg(1));
-        if (auto key = const_text(a.arg(0))) m_.sinks.back().constant = clip(*key + "\\" + m_.sinks.back().constant);
+        if (auto key = const_text(a.arg(0))) sinks_.back().constant = clip(*key + "\\" + sinks_.back().constant);
         return result;
       }
       case Api::inject: {
@@ -1109,7 +1199,7 @@ class Builder {
         const std::string path = recv_kind.substr(7);
         Terms data = a.pos_terms.empty() ? Terms{} : a.pos_terms[0];
         sink(Cap::file_write, n, "write", data, receiver);
-        m_.sinks.back().constant = path;
+        sinks_.back().constant = path;
         write_file_content(path, data);
         return result;
       }
@@ -1168,7 +1258,7 @@ class Builder {
           const Api target = api_of(v->s);
           if (target == Api::exec || target == Api::process || target == Api::native_load) {
             sink(Cap::exec, n, v->s, {}, {});
-            m_.sinks.back().hidden_name = true;
+            sinks_.back().hidden_name = true;
             return result;
           }
         }
@@ -1188,7 +1278,7 @@ class Builder {
     // resolves to nothing, its value carries its arguments and receiver.
     const std::string r = callee_ref(func, callee);
     if (r.empty()) return all_with_receiver();
-    CallSite cs;
+    CallDraft cs;
     cs.scope = cur_;
     cs.ref = r;
     cs.line = line;
@@ -1201,8 +1291,8 @@ class Builder {
     cs.args = std::move(a.pos_terms);
     cs.kwargs = std::move(a.kw_terms);
     cs.receiver = std::move(receiver);
-    m_.calls.push_back(std::move(cs));
-    result.push_back(Term{TermKind::call, static_cast<std::uint32_t>(m_.calls.size() - 1), 0, line});
+    calls_.push_back(std::move(cs));
+    result.push_back(Term{TermKind::call, static_cast<std::uint32_t>(calls_.size() - 1), 0, line});
     return result;
   }
 
@@ -1225,7 +1315,7 @@ class Builder {
       }
     }
     if (ts_node_is_null(target) || !(is(target, "identifier") || is(target, "attribute"))) return;
-    CallSite cs;
+    CallDraft cs;
     cs.scope = cur_;
     cs.ref = callee_ref(target, names_.qualname(tree_, target));
     cs.line = py::line_of(n);
@@ -1237,7 +1327,7 @@ class Builder {
       for (std::size_t i = first_arg; i < a.pos.size(); ++i) cs.args.push_back(a.pos_terms[i]);
     }
     if (extra != 0) cs.args.insert(cs.args.begin(), Terms{Term{TermKind::source, static_cast<std::uint32_t>(m_.sources.size() - 1), 0, cs.line}});
-    if (!cs.ref.empty()) m_.calls.push_back(std::move(cs));
+    if (!cs.ref.empty()) calls_.push_back(std::move(cs));
   }
 
   // Whether a deserializer is told (or, in current releases, defaults) to rebuild plain data only.
@@ -1279,28 +1369,28 @@ class Builder {
                        callee == "subprocess.getstatusoutput" || starts_with(callee, "commands.") || callee == "asyncio.create_subprocess_shell" ||
                        (!ts_node_is_null(shell_kw) && py::literal_truth(tree_, shell_kw).value_or(true));
     sink(Cap::process, n, callee, data, stdio, cmd, shell);
-    const Sink& s = m_.sinks.back();
+    const SinkDraft& s = sinks_.back();
     Terms result;
     if (!s.constant.empty()) {
       const std::string c = to_lower(s.constant);
       if (c.find("pip") != std::string::npos && c.find("install") != std::string::npos) {
-        Sink inst = s;
+        SinkDraft inst = s;
         inst.cap = Cap::install;
-        m_.sinks.push_back(std::move(inst));
+        sinks_.push_back(std::move(inst));
       }
       if (const std::uint32_t out = command_output(s.constant)) result.push_back(source(out, n, "the output of `" + clip(s.constant.substr(0, 80)) + "`"));
       if (std::string_view(c).find("chmod +x") != std::string_view::npos || std::string_view(c).find("chmod 7") != std::string_view::npos ||
           std::string_view(c).find("chmod 5") != std::string_view::npos) {
-        Sink ch = m_.sinks.back().cap == Cap::install ? m_.sinks[m_.sinks.size() - 2] : m_.sinks.back();
+        SinkDraft ch = sinks_.back().cap == Cap::install ? sinks_[sinks_.size() - 2] : sinks_.back();
         ch.cap = Cap::make_exec;
-        m_.sinks.push_back(std::move(ch));
+        sinks_.push_back(std::move(ch));
       }
     }
     // A command that runs a downloaded file: its content is what runs.
     if (!s.constant.empty()) {
       for (auto piece : split(s.constant, ' ')) {
         if (piece.size() > 1 && (piece.front() == '/' || starts_with(piece, "./") || starts_with(piece, "~/"))) {
-          m_.sinks.back().data.push_back(file_content(std::string(piece.substr(starts_with(piece, "./") ? 2 : 0)), line));
+          sinks_.back().data_terms.push_back(file_content(std::string(piece.substr(starts_with(piece, "./") ? 2 : 0)), line));
         }
       }
     }
@@ -1322,7 +1412,10 @@ class Builder {
   const py::Tree& tree_;
   const py::NameTable& names_;
   ConstEval ce_;
-  FileModel m_;
+  FileModel m_;  // scopes, sources and payloads as they come; the rest packed by finish()
+  std::vector<VarDraft> vars_;
+  std::vector<CallDraft> calls_;
+  std::vector<SinkDraft> sinks_;
   std::vector<ScopeState> state_;
   std::vector<Pending> pending_;
   std::deque<std::string> owned_;
