@@ -1,5 +1,8 @@
 #include "python/module_index.hpp"
 
+#include <array>
+#include <span>
+
 namespace mg::py {
 
 namespace {
@@ -70,16 +73,27 @@ std::string NameTable::resolve_call_value(const Tree& tree, TSNode call, int dep
 
 std::string NameTable::qualname_at(const Tree& tree, TSNode expr, int depth) const {
   // Collect the attribute names from the outside in, then resolve the root.
-  std::vector<std::string_view> attrs;
+  // Most chains are short: their names stay on the stack.
+  std::array<std::string_view, 16> short_chain;
+  std::vector<std::string_view> long_chain;
+  std::size_t count = 0;
   TSNode n = unparen(expr);
   for (int i = 0; i < kMaxChain && is(n, "attribute"); ++i) {
-    attrs.push_back(tree.text(field(n, "attribute")));
+    const std::string_view a = tree.text(field(n, "attribute"));
+    if (count < short_chain.size()) short_chain[count] = a;
+    else {
+      if (long_chain.empty()) long_chain.assign(short_chain.begin(), short_chain.end());
+      long_chain.push_back(a);
+    }
+    ++count;
     n = unparen(field(n, "object"));
   }
+  const std::span<const std::string_view> attrs = long_chain.empty() ? std::span<const std::string_view>(short_chain.data(), count)
+                                                                      : std::span<const std::string_view>(long_chain);
   std::string out;
   if (is(n, "identifier")) {
     const std::string_view id = tree.text(n);
-    auto it = aliases_.find(std::string(id));
+    auto it = aliases_.find(id);
     out = it != aliases_.end() ? it->second : std::string(id);
   } else if (is(n, "call") && !attrs.empty()) {
     out = resolve_call_value(tree, n, depth);  // "" (Bandit's ".attr") when not literal
@@ -361,7 +375,7 @@ bool IndexBuilder::enter(TSNode n, std::uint16_t type) {
       const std::string_view fn = tree_.text(field(n, "function"));
       const auto ends = [&](std::string_view suf) { return fn.size() >= suf.size() && fn.substr(fn.size() - suf.size()) == suf; };
       const bool maybe_import = ends("import_module") || ends("__import__") ||
-                                (fn.find('.') == std::string_view::npos && names_.aliases().count(std::string(fn)) != 0);
+                                (fn.find('.') == std::string_view::npos && names_.aliases().contains(fn));
       if (!maybe_import) break;
       const std::string callee = names_.call_qualname(tree_, n);
       if (auto mod = dynamic_import_name(tree_, names_, n, callee)) {

@@ -12,6 +12,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "core/string_map.hpp"
 #include "python/tree.hpp"
 
 namespace mg::py {
@@ -87,7 +88,7 @@ class NameTable {
   // Bandit's is_module_imported_like: any import whose name contains `module`.
   bool imported_like(std::string_view module) const;
 
-  const std::unordered_map<std::string, std::string>& aliases() const { return aliases_; }
+  const StringMap<std::string>& aliases() const { return aliases_; }
   const std::unordered_set<std::string>& imports() const { return imports_; }
 
   // Updates, called by IndexBuilder.
@@ -99,7 +100,7 @@ class NameTable {
   std::string callee_at(const Tree& tree, TSNode call, int depth) const;
   std::string resolve_call_value(const Tree& tree, TSNode call, int depth) const;
 
-  std::unordered_map<std::string, std::string> aliases_;   // local name -> qualified name
+  StringMap<std::string> aliases_;   // local name -> qualified name
   std::unordered_set<std::string> assigned_;               // aliases created by assignment
   std::unordered_set<std::string> imports_;                // every imported module[.name]
   std::unordered_set<std::string> bound_modules_;          // names `import x[.y]` binds
