@@ -140,7 +140,7 @@ class Program {
     std::uint32_t file;
     std::uint32_t scope;
     bool constructor;
-    std::size_t offset;  // parameters skipped (self)
+    std::uint32_t offset;  // parameters skipped (self)
   };
 
   const Var& var_of(std::uint32_t g) const { return models_[vars_[g].file].vars[vars_[g].index]; }
@@ -215,16 +215,18 @@ class Program {
       if (added) first_call.push_back(g);
       target_set_[g] = it->second;
     }
+    decltype(memo)().swap(memo);  // freed (buckets too) before resolution allocates
     auto& resolved = target_sets_;
     resolved.resize(first_call.size());
     auto resolve_some = [&](std::size_t begin, std::size_t step) {
+      std::vector<Target> ts;  // reused: most references resolve to nothing, some to hundreds
       for (std::size_t k = begin; k < first_call.size(); k += step) {
         const std::uint32_t g = first_call[k];
         const std::uint32_t f = calls_[g].file;
         const auto& c = call_of(g);
         const int def = def_of[f][c.scope];
         const std::string_view ref = models_[f].text_of(c.ref);
-        std::vector<Target> ts;
+        ts.clear();
         for (const auto& [m, d] : reach_.resolve(module_of[f], def, ref)) {
           const auto mit = model_of_module.find(m);
           if (mit == model_of_module.end()) continue;
@@ -237,7 +239,7 @@ class Program {
           const std::string_view leaf = models_[tf].leaf_of(sc);
           const bool ctor = leaf == "__init__" || leaf == "__new__" || leaf == "__post_init__";
           const auto params = models_[tf].params_of(sc);
-          std::size_t offset = 0;
+          std::uint32_t offset = 0;
           const std::string_view first = params.empty() ? std::string_view() : models_[tf].text_of(params[0].name);
           if (method && (first == "self" || first == "cls")) {
             offset = (ref.find('.') != std::string_view::npos || ctor || c.callback) ? 1 : 0;
@@ -246,7 +248,7 @@ class Program {
         }
         if (ts.size() > kMaxTargets) ts.clear();
         if (c.unknown_receiver && (ts.size() != 1 || is_common_method(ref.substr(ref.rfind('.') + 1)))) ts.clear();
-        resolved[k] = std::move(ts);
+        if (!ts.empty()) resolved[k].assign(ts.begin(), ts.end());  // exactly sized
       }
     };
     {
@@ -457,37 +459,39 @@ class Program {
   void build_readers() {
     const auto nv = static_cast<std::uint32_t>(vars_.size());
     const auto total = nv + static_cast<std::uint32_t>(calls_.size());
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> edges;
-    edges.reserve(static_cast<std::size_t>(total) * 2);
+    // Every edge (read node r, reader n), enumerated twice: once to count, once to place. Cheaper
+    // in memory than holding the edges, which outnumber the nodes.
     std::vector<std::uint32_t> scratch;
-    for (std::uint32_t g = 0; g < nv; ++g) {
-      scratch.clear();
-      reads(vars_[g].file, terms_of_var(g), scratch);
-      for (const auto& t : extra(g)) {
-        if (t.kind == TermKind::bits && t.a == 0) scratch.push_back(t.b);
-        else reads(vars_[g].file, std::span<const Term>(&t, 1), scratch);
+    auto each_edge = [&](auto&& edge) {
+      for (std::uint32_t g = 0; g < nv; ++g) {
+        scratch.clear();
+        reads(vars_[g].file, terms_of_var(g), scratch);
+        for (const auto& t : extra(g)) {
+          if (t.kind == TermKind::bits && t.a == 0) scratch.push_back(t.b);
+          else reads(vars_[g].file, std::span<const Term>(&t, 1), scratch);
+        }
+        for (auto r : scratch) edge(r, g);
       }
-      for (auto r : scratch) edges.emplace_back(r, g);
-    }
-    for (std::uint32_t c = 0; c < calls_.size(); ++c) {
-      scratch.clear();
-      for (const auto& t : targets(c)) {
-        if (!t.constructor) scratch.push_back(var_base_[t.file] + models_[t.file].scopes[t.scope].ret_var);
+      for (std::uint32_t c = 0; c < calls_.size(); ++c) {
+        scratch.clear();
+        for (const auto& t : targets(c)) {
+          if (!t.constructor) scratch.push_back(var_base_[t.file] + models_[t.file].scopes[t.scope].ret_var);
+        }
+        // A call reads its arguments either way: they may flow through the callee.
+        const auto& cs = call_of(c);
+        const auto& m = models_[calls_[c].file];
+        for (const auto& a : m.args_of(cs)) reads(calls_[c].file, m.terms_of(a), scratch);
+        for (const auto& k : m.kwargs_of(cs)) reads(calls_[c].file, m.terms_of(k.terms), scratch);
+        reads(calls_[c].file, m.terms_of(cs.receiver), scratch);
+        for (auto r : scratch) edge(r, nv + c);
       }
-      // A call reads its arguments either way: they may flow through the callee.
-      const auto& cs = call_of(c);
-      const auto& m = models_[calls_[c].file];
-      for (const auto& a : m.args_of(cs)) reads(calls_[c].file, m.terms_of(a), scratch);
-      for (const auto& k : m.kwargs_of(cs)) reads(calls_[c].file, m.terms_of(k.terms), scratch);
-      reads(calls_[c].file, m.terms_of(cs.receiver), scratch);
-      for (auto r : scratch) edges.emplace_back(r, nv + c);
-    }
+    };
     first_.assign(static_cast<std::size_t>(total) + 1, 0);
-    readers_.resize(edges.size());
-    for (const auto& e : edges) ++first_[e.first + 1];
+    each_edge([&](std::uint32_t r, std::uint32_t) { ++first_[r + 1]; });
     for (std::size_t i = 1; i < first_.size(); ++i) first_[i] += first_[i - 1];
+    readers_.resize(first_.back());
     std::vector<std::uint32_t> fill(first_.begin(), first_.end() - 1);
-    for (const auto& e : edges) readers_[fill[e.first]++] = e.second;
+    each_edge([&](std::uint32_t r, std::uint32_t n) { readers_[fill[r]++] = n; });
   }
 
   // Worklist fixpoint: a node is recomputed only when something it reads changed. Masks only
