@@ -99,6 +99,9 @@ TargetReport scan_snapshot(const Snapshot& snap, const std::vector<std::unique_p
     if (!handled) r.incomplete.push_back({point.file, point.format + " content is not analysed by any engine that ran (" + point.loader + " would deserialize it)"});
   }
   py::Reachability reach = compute_reachability(snap, r.plan, limits, std::move(facts), &reads);
+  // The files' bytes are needed later only to look for cross-repository calls when no Python
+  // engine did: released here, before the behaviour stage, whose peak they would add to.
+  if (calls_read) reads.clear();
   r.times.reachability = clock.lap();
   // What load-time code does, across functions and files, judged by whose data reaches each sink.
   auto behaviours = behaviour::analyse_repository(models, reach, ctx.thread_budget());
