@@ -82,6 +82,19 @@ bool is_common_method(std::string_view m) {
   return false;
 }
 
+// Values grouped by key as one flat array (CSR): key k's values are values[first[k] .. first[k + 1]),
+// in the order `each` gives them. `each(put)` calls put(key, value) for every entry, the same
+// entries both times it is called (once to count, once to place), so no entry list is held.
+template <class V, class Each>
+void group_by_key(std::size_t keys, Each&& each, std::vector<std::uint32_t>& first, std::vector<V>& values) {
+  first.assign(keys + 1, 0);
+  each([&](std::uint32_t k, const V&) { ++first[k + 1]; });
+  for (std::size_t i = 1; i < first.size(); ++i) first[i] += first[i - 1];
+  values.resize(first.back());
+  std::vector<std::uint32_t> fill(first.begin(), first.end() - 1);
+  each([&](std::uint32_t k, const V& v) { values[fill[k]++] = v; });
+}
+
 constexpr std::size_t kMaxTargets = 8;     // a method name shared by more repository methods is left unlinked
 constexpr int kMaxEvidenceDepth = 200;
 
@@ -240,7 +253,7 @@ class Program {
           const bool ctor = leaf == "__init__" || leaf == "__new__" || leaf == "__post_init__";
           const auto params = models_[tf].params_of(sc);
           std::uint32_t offset = 0;
-          const std::string_view first = params.empty() ? std::string_view() : models_[tf].text_of(params[0].name);
+          const std::string_view first = params.empty() ? std::string_view() : models_[tf].var_name(params[0]);
           if (method && (first == "self" || first == "cls")) {
             offset = (ref.find('.') != std::string_view::npos || ctor || c.callback) ? 1 : 0;
           }
@@ -283,14 +296,14 @@ class Program {
         for (std::size_t i = 0; i < c.args.size; ++i) {
           const std::size_t p = i + t.offset;
           if (p >= params.size()) break;
-          inputs.emplace_back(var_base_[t.file] + params[p].var, Term{TermKind::arg, g, static_cast<std::uint32_t>(i), c.line});
+          inputs.emplace_back(var_base_[t.file] + params[p], Term{TermKind::arg, g, static_cast<std::uint32_t>(i), c.line});
         }
         const auto kwargs = models_[f].kwargs_of(c);
         for (std::size_t k = 0; k < kwargs.size(); ++k) {
           const std::string_view name = models_[f].text_of(kwargs[k].name);
-          for (const auto& param : params) {
-            if (tm.text_of(param.name) == name) {
-              inputs.emplace_back(var_base_[t.file] + param.var, Term{TermKind::kwarg, g, static_cast<std::uint32_t>(k), c.line});
+          for (const auto param : params) {
+            if (tm.var_name(param) == name) {
+              inputs.emplace_back(var_base_[t.file] + param, Term{TermKind::kwarg, g, static_cast<std::uint32_t>(k), c.line});
             }
           }
         }
@@ -312,13 +325,12 @@ class Program {
         }
       }
     }
-    // As one flat array (CSR), each variable's inputs in the order found.
-    extra_first_.assign(vars_.size() + 1, 0);
-    for (const auto& e : inputs) ++extra_first_[e.first + 1];
-    for (std::size_t i = 1; i < extra_first_.size(); ++i) extra_first_[i] += extra_first_[i - 1];
-    extra_terms_.resize(inputs.size());
-    std::vector<std::uint32_t> fill(extra_first_.begin(), extra_first_.end() - 1);
-    for (const auto& e : inputs) extra_terms_[fill[e.first]++] = e.second;
+    group_by_key(
+        vars_.size(),
+        [&](auto&& put) {
+          for (const auto& [g, t] : inputs) put(g, t);
+        },
+        extra_first_, extra_terms_);
   }
 
   std::uint32_t call_value(std::uint32_t g) const {
@@ -345,7 +357,7 @@ class Program {
       for (const auto& k : m.kwargs_of(c)) {
         const std::string_view name = m.text_of(k.name);
         for (std::size_t p = 0; p < params.size() && p < flows.size(); ++p) {
-          if (flows[p] && tm.text_of(params[p].name) == name) v |= value(f, k.terms);
+          if (flows[p] && tm.var_name(params[p]) == name) v |= value(f, k.terms);
         }
       }
     }
@@ -398,7 +410,7 @@ class Program {
         w.seen[g] = 1;
         w.touched.push_back(g);
         for (std::size_t p = 0; p < params.size(); ++p) {
-          if (g == var_base_[f] + params[p].var) out[p] = 1;
+          if (g == var_base_[f] + params[p]) out[p] = 1;
         }
         w.reads.clear();
         reads(vars_[g].file, terms_of_var(g), w.reads);
@@ -459,8 +471,7 @@ class Program {
   void build_readers() {
     const auto nv = static_cast<std::uint32_t>(vars_.size());
     const auto total = nv + static_cast<std::uint32_t>(calls_.size());
-    // Every edge (read node r, reader n), enumerated twice: once to count, once to place. Cheaper
-    // in memory than holding the edges, which outnumber the nodes.
+    // Every edge (read node r, reader n); enumerated twice instead of held: edges outnumber nodes.
     std::vector<std::uint32_t> scratch;
     auto each_edge = [&](auto&& edge) {
       for (std::uint32_t g = 0; g < nv; ++g) {
@@ -486,12 +497,7 @@ class Program {
         for (auto r : scratch) edge(r, nv + c);
       }
     };
-    first_.assign(static_cast<std::size_t>(total) + 1, 0);
-    each_edge([&](std::uint32_t r, std::uint32_t) { ++first_[r + 1]; });
-    for (std::size_t i = 1; i < first_.size(); ++i) first_[i] += first_[i - 1];
-    readers_.resize(first_.back());
-    std::vector<std::uint32_t> fill(first_.begin(), first_.end() - 1);
-    each_edge([&](std::uint32_t r, std::uint32_t n) { readers_[fill[r]++] = n; });
+    group_by_key(total, each_edge, first_, readers_);
   }
 
   // Worklist fixpoint: a node is recomputed only when something it reads changed. Masks only

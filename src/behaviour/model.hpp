@@ -47,7 +47,7 @@ struct Term {
 };
 using Terms = std::vector<Term>;  // a list being built
 
-// A run of one of FileModel's pools (terms, text, arg_lists, kwarg_lists). A model holds its lists
+// A run of one of FileModel's pools (terms, text, param_vars, arg_lists, kwarg_lists). A model holds its lists
 // end to end in those pools instead of a vector each: a repository has hundreds of thousands of
 // them, all held until the behaviour stage.
 struct Range {
@@ -61,18 +61,13 @@ struct Var {
   Range terms;  // terms
 };
 
-struct Param {
-  Range name;             // text
-  std::uint32_t var = 0;  // the parameter's variable
-};
-
 struct Scope {
   Range name;                 // text: "<module>", "Model", "Model.__init__"
   std::uint32_t leaf = 0;     // length of the last name, at the end of `name`
   int parent = -1;
   bool is_class = false;
   std::uint32_t body_first_line = 0;  // matches py::DefFact::body.first
-  Range params;                       // params: in order, self/cls included
+  Range params;                       // param_vars: in order, self/cls included
   std::uint32_t ret_var = 0;          // variable "$return"
 };
 
@@ -147,7 +142,7 @@ struct FileModel {
   // The pools the Ranges above point into.
   std::vector<Term> terms;
   std::string text;               // scope, variable and keyword names, call references
-  std::vector<Param> params;
+  std::vector<std::uint32_t> param_vars;  // Scope::params: variable indices (their names are the parameters')
   std::vector<Range> arg_lists;   // CallSite::args: a range of terms each
   std::vector<Kwarg> kwarg_lists;
 
@@ -155,7 +150,8 @@ struct FileModel {
   std::string_view text_of(Range r) const { return std::string_view(text).substr(r.first, r.size); }
   std::span<const Range> args_of(const CallSite& c) const { return {arg_lists.data() + c.args.first, c.args.size}; }
   std::span<const Kwarg> kwargs_of(const CallSite& c) const { return {kwarg_lists.data() + c.kwargs.first, c.kwargs.size}; }
-  std::span<const Param> params_of(const Scope& s) const { return {params.data() + s.params.first, s.params.size}; }
+  std::span<const std::uint32_t> params_of(const Scope& s) const { return {param_vars.data() + s.params.first, s.params.size}; }
+  std::string_view var_name(std::uint32_t v) const { return text_of(vars[v].name); }
   std::string_view name_of(const Scope& s) const { return text_of(s.name); }
   std::string_view leaf_of(const Scope& s) const { return name_of(s).substr(s.name.size - s.leaf); }
 

@@ -263,9 +263,6 @@ class Builder {
       s.aux = put_terms(d.aux_terms);
       m_.sinks.push_back(std::move(s));
     }
-    vars_ = {};
-    calls_ = {};
-    sinks_ = {};
   }
 
   Range put_terms(const Terms& t) {
@@ -435,10 +432,10 @@ class Builder {
     }
     const std::uint32_t outer = cur_;
     const std::uint32_t id = new_scope(std::move(s));
-    m_.scopes[id].params = Range{static_cast<std::uint32_t>(m_.params.size()), static_cast<std::uint32_t>(defaults.size())};
+    m_.scopes[id].params = Range{static_cast<std::uint32_t>(m_.param_vars.size()), static_cast<std::uint32_t>(defaults.size())};
     for (auto& [pname, dflt] : defaults) {
       const auto v = var(id, pname);
-      m_.params.push_back(Param{vars_[v].name, v});
+      m_.param_vars.push_back(v);
       add(v, dflt);
     }
     cur_ = id;

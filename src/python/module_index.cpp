@@ -1,8 +1,5 @@
 #include "python/module_index.hpp"
 
-#include <array>
-#include <span>
-
 namespace mg::py {
 
 namespace {
@@ -73,23 +70,12 @@ std::string NameTable::resolve_call_value(const Tree& tree, TSNode call, int dep
 
 std::string NameTable::qualname_at(const Tree& tree, TSNode expr, int depth) const {
   // Collect the attribute names from the outside in, then resolve the root.
-  // Most chains are short: their names stay on the stack.
-  std::array<std::string_view, 16> short_chain;
-  std::vector<std::string_view> long_chain;
-  std::size_t count = 0;
+  std::vector<std::string_view> attrs;
   TSNode n = unparen(expr);
   for (int i = 0; i < kMaxChain && is(n, "attribute"); ++i) {
-    const std::string_view a = tree.text(field(n, "attribute"));
-    if (count < short_chain.size()) short_chain[count] = a;
-    else {
-      if (long_chain.empty()) long_chain.assign(short_chain.begin(), short_chain.end());
-      long_chain.push_back(a);
-    }
-    ++count;
+    attrs.push_back(tree.text(field(n, "attribute")));
     n = unparen(field(n, "object"));
   }
-  const std::span<const std::string_view> attrs = long_chain.empty() ? std::span<const std::string_view>(short_chain.data(), count)
-                                                                      : std::span<const std::string_view>(long_chain);
   std::string out;
   if (is(n, "identifier")) {
     const std::string_view id = tree.text(n);
